@@ -1,0 +1,20 @@
+# Production image: gunicorn serves the app and its static files (whitenoise); the same image runs Celery.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings VAR_DIR=/var/lib/gradservice STATIC_ROOT=/app/staticfiles
+RUN groupadd --system app && useradd --system --gid app --home /app app
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+RUN pip install -c constraints.txt .
+COPY --from=frontend /build/node_modules ./node_modules
+COPY . .
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused python manage.py collectstatic --noinput \
+    && mkdir -p /var/lib/gradservice && chown app:app /var/lib/gradservice
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
