@@ -206,12 +206,15 @@ def test(args: list[str]) -> int:
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(16))
     env.setdefault("HTTPS", "0")
-    env.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     env.setdefault("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
     env.setdefault("VAR_DIR", str(VAR / "test"))
     log("ruff (lint and format check)")
-    run([VENV / "bin" / "ruff", "check", "."], env=env)
-    run([VENV / "bin" / "ruff", "format", "--check", "."], env=env)
+    for check in (["check", "."], ["format", "--check", "."]):
+        if subprocess.run([str(VENV / "bin" / "ruff"), *check], cwd=ROOT, env=env).returncode != 0:
+            log(
+                f"ruff {check[0]} failed: fix the lines above (`.venv/bin/ruff format .` fixes the formatting)"
+            )
+            return 1
     log(f"pytest against {env['DATABASE_URL'].split('@')[-1]} and {env['REDIS_URL'].split('@')[-1]}")
     return subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 

@@ -43,7 +43,13 @@ class UserAdmin(BaseUserAdmin):
         ("时间", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "office", "role", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "office", "role", "password1", "password2"],
+            },
+        ),
     ]
 
 

@@ -28,7 +28,7 @@ UNIVERSITIES = [
     ),  # out of province: its graduates from Qinghai come via MOHRSS
 ]
 
-PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位"}
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,14 @@ def _compute_scope(user: User) -> Scope:
     if user.role in (Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF):
         ids = (
             Office.objects.employment_offices()
-            .filter(region_id__startswith=prefix)
+            .filter(region__code__startswith=prefix)
             .values_list("id", flat=True)
         )
         return Scope(office_ids=frozenset(ids))
     if user.role == Role.UNIVERSITY_STAFF:
         return Scope(university_ids=frozenset({office.id}))
     if user.role == Role.EDUCATION_STAFF:
-        ids = Office.objects.filter(kind=OfficeKind.UNIVERSITY, region_id__startswith=prefix).values_list(
+        ids = Office.objects.filter(kind=OfficeKind.UNIVERSITY, region__code__startswith=prefix).values_list(
             "id", flat=True
         )
         return Scope(university_ids=frozenset(ids))

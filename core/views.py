@@ -22,7 +22,13 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"waiting": waiting_work_for(request.user)})
+    office = request.user.office
+    subordinates = office.children.filter(is_active=True).count() if office else 0
+    return render(
+        request,
+        "core/home.html",
+        {"waiting": waiting_work_for(request.user), "subordinate_count": subordinates},
+    )
 
 
 @never_cache

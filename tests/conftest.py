@@ -7,11 +7,23 @@ same offices and roles a new user sees after `python3 dev.py up`.
 import pytest
 
 from core.demo import DEMO_PASSWORD, seed_demo_province
-from core.models import User
+from core.models import Region, User
+from core.regions import load_regions
 
 
 @pytest.fixture
-def demo_province(db):
+def regions(db):
+    """The GB/T 2260 table. The data migration loads it; a transactional test's flush empties it, so reload it.
+
+    (serialized_rollback cannot restore it for browser tests: once Playwright's event loop runs in the test
+    thread, Django hands out a fresh connection object that lacks the serialized copy.)
+    """
+    if not Region.objects.exists():
+        load_regions()
+
+
+@pytest.fixture
+def demo_province(regions):
     seed_demo_province()
 
 
@@ -54,3 +66,15 @@ def education_clerk(demo_province) -> User:
 def university_clerk(demo_province) -> User:
     """青海大学 staff: sees only its own graduates."""
     return User.objects.get(username="qhu")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests serve static files from the finders (no collectstatic, no manifest); whitenoise warns at every
+    # request when STATIC_ROOT is missing.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ import pytest
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from core.models import User
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, username: str, password: str) -> None:

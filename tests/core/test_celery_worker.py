@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(transactional_db, regions):
     """Start `celery worker` on a queue of its own, pointing at this test run's database, and stop it after."""
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "the worker tests need Redis (set REDIS_URL)"
     queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -44,7 +44,7 @@ def celery_worker_process(transactional_db):
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_task_sent_through_redis_runs_in_a_worker_and_its_result_comes_back(celery_worker_process):
     Office.objects.create(kind="education", name="测试教育厅", region_id="630000")
     result = health_probe.apply_async(queue=celery_worker_process)
