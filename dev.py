@@ -118,6 +118,8 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def up() -> None:
     env = _local_env()
     port = env.get("PORT", "8000")
+    for folder in ("celery-queue", "celery-processed", "celery-results"):
+        (Path(env["VAR_DIR"]) / folder).mkdir(parents=True, exist_ok=True)
     _manage(env, "migrate", "--noinput")
     if not env.get("REDIS_URL"):
         _manage(env, "createcachetable")
