@@ -1,1 +1,274 @@
-"""Models arrive with the issue that builds this app (see ROADMAP.md)."""
+"""The real-name record (登记表, 人社厅发〔2012〕69号 annex 1), its sources, follow-up visits and change history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.models import Office, Region
+
+from .codes import (
+    Category,
+    Destination,
+    EducationLevel,
+    Ethnicity,
+    Gender,
+    Hardship,
+    Intention,
+    LocationIntention,
+    ServiceNeed,
+    SourceChannel,
+    State,
+    VisitMethod,
+    VisitOutcome,
+)
+
+
+class GraduateQuerySet(models.QuerySet):
+    def in_scope_of(self, user) -> GraduateQuerySet:
+        from core.scope import scope_for
+
+        return scope_for(user).filter(self, office_field="responsible_office", university_field="university")
+
+    def waiting_for_contact(self) -> GraduateQuerySet:
+        return self.filter(state=State.WAITING)
+
+
+def code_array(verbose_name: str, choices: type[models.TextChoices], help_text: str = "") -> ArrayField:
+    return ArrayField(
+        models.CharField(max_length=2, choices=choices.choices),
+        verbose_name=verbose_name,
+        default=list,
+        blank=True,
+        help_text=help_text,
+    )
+
+
+class Graduate(models.Model):
+    # --- 登记表 fields -------------------------------------------------------------------------------------
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices)
+    id_number = models.CharField("公民身份号码", max_length=18)
+    birth_date = models.DateField("出生日期", help_text="由公民身份号码得出")
+    university = models.ForeignKey(
+        Office,
+        verbose_name="毕业院校（系统内）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alumni",
+        limit_choices_to={"kind": "university"},
+    )
+    university_name = models.CharField("毕业院校", max_length=100)
+    graduation_date = models.DateField("毕业日期")
+    education = models.CharField("学历", max_length=1, choices=EducationLevel.choices)
+    major = models.CharField("所学专业", max_length=100)
+    origin_region = models.ForeignKey(
+        Region, verbose_name="入学前户口所在地", on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField("电子邮箱", blank=True)
+    postcode = models.CharField("邮编", max_length=6, blank=True)
+    mobile = models.CharField("手机号码", max_length=11, blank=True)
+    landline = models.CharField("固定电话", max_length=20, blank=True)
+    hardship = code_array("困难状况", Hardship)
+    location_intention = models.CharField(
+        "就业地意向", max_length=1, choices=LocationIntention.choices, blank=True
+    )
+    intentions = code_array("就业意向", Intention)
+    service_needs = code_array("就业服务需求", ServiceNeed, "就业意向为“自愿暂时不就业”的不填")
+    destination = models.CharField(
+        "就业去向", max_length=2, choices=Destination.choices, blank=True, help_text="最近一次回访结果"
+    )
+    # --- registry fields -----------------------------------------------------------------------------------
+    cohort = models.PositiveSmallIntegerField("届别", help_text="毕业年份")
+    category = models.CharField("人员类别", max_length=10, choices=Category.choices, default=Category.FRESH)
+    sources = ArrayField(
+        models.CharField(max_length=12, choices=SourceChannel.choices), verbose_name="来源渠道", default=list
+    )
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.WAITING)
+    state_changed_at = models.DateTimeField("状态变更时间", default=timezone.now)
+    responsible_office = models.ForeignKey(
+        Office, verbose_name="责任机构", on_delete=models.PROTECT, related_name="graduates"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="graduates",
+    )
+    unemployment_cert_no = models.CharField("就业失业登记证编号", max_length=30, blank=True)
+    unemployment_cert_date = models.DateField("就业失业登记证发证日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, help_text="每次修改加 1，防止覆盖他人的修改")
+
+    objects = GraduateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "毕业生"
+        verbose_name_plural = "毕业生"
+        constraints = [
+            models.UniqueConstraint(fields=["id_number", "cohort"], name="graduate_one_per_id_and_cohort"),
+            models.CheckConstraint(
+                condition=~Q(intentions__contains=["9"]) | Q(service_needs=[]),
+                name="graduate_no_needs_when_not_seeking",
+            ),
+        ]
+        indexes = [
+            # The offices' list: their graduates, by state and cohort, newest change first.
+            models.Index(fields=["responsible_office", "state", "cohort"], name="graduate_office_state_idx"),
+            models.Index(fields=["name"], name="graduate_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["mobile"], name="graduate_mobile_idx"),
+            models.Index(fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["cohort", "state"], name="graduate_cohort_state_idx"),
+            GinIndex(fields=["hardship"], name="graduate_hardship_gin"),
+            GinIndex(fields=["intentions"], name="graduate_intentions_gin"),
+            GinIndex(fields=["service_needs"], name="graduate_needs_gin"),
+            GinIndex(fields=["sources"], name="graduate_sources_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.cohort}届）"
+
+    def clean(self) -> None:
+        """Every check of the registration form; errors are collected per field, in Chinese."""
+        from .checks import collect_graduate_errors
+
+        errors = collect_graduate_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def masked_id_number(self) -> str:
+        from .checks import mask_id_number
+
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_mobile(self) -> str:
+        from .checks import mask_phone
+
+        return mask_phone(self.mobile)
+
+
+class GraduateSource(models.Model):
+    """One channel a record came through, with its provenance (the batch or file), kept forever."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="source_records")
+    channel = models.CharField("来源渠道", max_length=12, choices=SourceChannel.choices)
+    reference = models.CharField("来源批次/文件", max_length=200, blank=True)
+    received_at = models.DateTimeField("接收时间", default=timezone.now)
+    office = models.ForeignKey(
+        Office, verbose_name="接收机构", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "来源记录"
+        verbose_name_plural = "来源记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["graduate", "channel", "reference"], name="graduate_source_unique_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.reference}".strip()
+
+
+class FollowUpVisit(models.Model):
+    """回访: a contact with the graduate and what it found. The record's 就业去向 is the latest visit's."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField("回访日期")
+    method = models.CharField("回访方式", max_length=10, choices=VisitMethod.choices)
+    outcome = models.CharField(
+        "联系结果", max_length=12, choices=VisitOutcome.choices, default=VisitOutcome.REACHED
+    )
+    destination = models.CharField("就业去向", max_length=2, choices=Destination.choices, blank=True)
+    employer = models.CharField("就业单位", max_length=100, blank=True)
+    note = models.TextField("回访情况", blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(Office, verbose_name="回访机构", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "回访记录"
+        verbose_name_plural = "回访记录"
+        ordering = ["-visited_on", "-created_at"]
+        indexes = [models.Index(fields=["graduate", "-visited_on"], name="visit_graduate_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.get_method_display()}"
+
+
+class GraduateChange(models.Model):
+    """Field-level change history: who changed which fields, from what to what, when. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "登记"
+        UPDATED = "updated", "修改"
+        STATE = "state", "状态变更"
+        ASSIGNED = "assigned", "指定责任人"
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField("时间", default=timezone.now)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        Office, verbose_name="操作机构", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField("变更内容", default=dict, help_text='{"字段": [旧值, 新值]}')
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["graduate", "-at"], name="change_graduate_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+# Fields whose changes are recorded in GraduateChange (everything a user can edit on the record).
+TRACKED_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "university_name",
+    "graduation_date",
+    "education",
+    "major",
+    "origin_region_id",
+    "email",
+    "postcode",
+    "mobile",
+    "landline",
+    "hardship",
+    "location_intention",
+    "intentions",
+    "service_needs",
+    "destination",
+    "cohort",
+    "category",
+    "state",
+    "staff_id",
+    "unemployment_cert_no",
+    "unemployment_cert_date",
+]

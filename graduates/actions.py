@@ -1,0 +1,347 @@
+"""Writes to the registry. Views, admin, API, commands and tasks call these; nothing else writes a Graduate."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from core.audit import record_audit
+from core.models import Office, OfficeKind, Region, User
+from core.scope import scope_for
+
+from .codes import (
+    ALLOWED_TRANSITIONS,
+    DESTINATIONS_SETTLED,
+    Destination,
+    SourceChannel,
+    State,
+    VisitOutcome,
+)
+from .models import TRACKED_FIELDS, FollowUpVisit, Graduate, GraduateChange, GraduateSource
+
+
+class StaleRecord(Exception):
+    """The record was changed by someone else since the user loaded it."""
+
+
+@dataclass(frozen=True)
+class DuplicateGraduate(Exception):
+    """A graduate with this ID number is already registered for this cohort."""
+
+    existing: Graduate
+
+    def __str__(self) -> str:
+        return f"duplicate of graduate {self.existing.pk}"
+
+
+def office_for_origin(region: Region | None) -> Office | None:
+    """The employment office that receives graduates from REGION: the deepest office whose region covers it,
+    down to prefecture level, or to county level where the province hands over to counties."""
+    if region is None:
+        return None
+    code = region.successor_id or region.code if region.valid_to else region.code
+    province_bureau = Office.objects.filter(kind=OfficeKind.BUREAU, region_id=code[:2] + "0000").first()
+    if province_bureau is None:
+        return None
+    candidates = [code[:4] + "00"]
+    if province_bureau.handover_to_county:
+        candidates.insert(0, code)
+    for candidate in candidates:
+        office = Office.objects.employment_offices().active().filter(region_id=candidate).first()
+        if office is not None:
+            return office
+    return province_bureau
+
+
+def responsible_office_for_new_record(*, acting_user: User, origin_region: Region | None) -> Office:
+    """A record entered by an office stays with that office (it met the graduate); the bureau's go by origin."""
+    office = acting_user.office
+    if office is None or not office.is_employment_office:
+        raise PermissionDenied("只有就业服务机构的工作人员可以登记毕业生。")
+    if office.kind == OfficeKind.BUREAU:
+        return office_for_origin(origin_region) or office
+    return office
+
+
+def _snapshot(graduate: Graduate) -> dict:
+    return {name: getattr(graduate, name) for name in TRACKED_FIELDS}
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return value
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {
+        name: [_jsonable(before[name]), _jsonable(after[name])]
+        for name in TRACKED_FIELDS
+        if before[name] != after[name]
+    }
+
+
+def _existing(id_number: str, cohort: int) -> Graduate | None:
+    return (
+        Graduate.objects.filter(id_number=id_number, cohort=cohort)
+        .select_related("responsible_office")
+        .first()
+    )
+
+
+@transaction.atomic
+def create_graduate(
+    *,
+    graduate: Graduate,
+    acting_user: User,
+    channel: str = SourceChannel.WALK_IN,
+    reference: str = "",
+) -> Graduate:
+    """Register an unsaved GRADUATE entered by ACTING_USER's office. Raises DuplicateGraduate when the ID number
+    is already registered for the cohort (the caller leads the user to that record), ValidationError when a
+    check fails."""
+    graduate.responsible_office = responsible_office_for_new_record(
+        acting_user=acting_user, origin_region=graduate.origin_region
+    )
+    graduate.sources = sorted(set(graduate.sources or []) | {channel})
+    # Duplicates are answered with the existing record (DuplicateGraduate), not a constraint error; the unique
+    # constraint still stops a race between two offices.
+    graduate.full_clean(exclude=["birth_date"], validate_constraints=False)
+    existing = _existing(graduate.id_number, graduate.cohort)
+    if existing is not None:
+        raise DuplicateGraduate(existing)
+    now = timezone.now()
+    graduate.created_at = graduate.state_changed_at = now
+    graduate.save()
+    GraduateSource.objects.create(
+        graduate=graduate,
+        channel=channel,
+        reference=reference,
+        office=acting_user.office,
+        created_by=acting_user,
+    )
+    GraduateChange.objects.create(
+        graduate=graduate,
+        kind=GraduateChange.Kind.CREATED,
+        actor=acting_user,
+        office=acting_user.office,
+        changes={},
+        note=SourceChannel(channel).label,
+    )
+    record_audit(action="graduate.created", actor=acting_user, obj=graduate)
+    return graduate
+
+
+@transaction.atomic
+def update_graduate(*, graduate: Graduate, acting_user: User, expected_version: int) -> Graduate:
+    """Save the edits made on GRADUATE (an instance loaded, then changed by a form). Refuses when someone else
+    saved in between (StaleRecord), records each changed field with its old and new value."""
+    _ensure_in_scope(graduate, acting_user)
+    before = _snapshot(Graduate.objects.select_for_update().get(pk=graduate.pk))
+    graduate.full_clean(exclude=["birth_date"], validate_constraints=False)
+    other = Graduate.objects.filter(id_number=graduate.id_number, cohort=graduate.cohort).exclude(
+        pk=graduate.pk
+    )
+    if other.exists():
+        raise DuplicateGraduate(other.select_related("responsible_office").get())
+    changes = _diff(before, _snapshot(graduate))
+    if not changes:
+        return graduate
+    updated = Graduate.objects.filter(pk=graduate.pk, version=expected_version).update(
+        **{name: getattr(graduate, name) for name in changes},
+        birth_date=graduate.birth_date,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if updated == 0:
+        raise StaleRecord()
+    GraduateChange.objects.create(
+        graduate=graduate,
+        kind=GraduateChange.Kind.UPDATED,
+        actor=acting_user,
+        office=acting_user.office,
+        changes=changes,
+    )
+    record_audit(action="graduate.updated", actor=acting_user, obj=graduate, data={"fields": sorted(changes)})
+    graduate.refresh_from_db()
+    return graduate
+
+
+def _ensure_in_scope(graduate: Graduate, user: User) -> None:
+    if not scope_for(user).covers_office(graduate.responsible_office_id):
+        raise PermissionDenied("该毕业生不在您的管辖范围内。")
+
+
+def can_transition(from_state: str, to_state: str) -> bool:
+    return to_state in ALLOWED_TRANSITIONS.get(from_state, frozenset())
+
+
+@transaction.atomic
+def change_state(*, graduate: Graduate, to_state: str, acting_user: User, note: str = "") -> Graduate:
+    """Move GRADUATE to TO_STATE if the notices allow that step (codes.ALLOWED_TRANSITIONS)."""
+    _ensure_in_scope(graduate, acting_user)
+    graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
+    if not can_transition(graduate.state, to_state):
+        raise ValidationError(
+            f"不能从“{State(graduate.state).label}”直接变更为“{State(to_state).label}”。", code="transition"
+        )
+    _set_state(graduate, to_state, acting_user=acting_user, note=note)
+    return graduate
+
+
+def _set_state(
+    graduate: Graduate, to_state: str, *, acting_user: User, note: str = "", extra: dict | None = None
+):
+    changes = {"state": [graduate.state, to_state], **(extra or {})}
+    graduate.state = to_state
+    graduate.state_changed_at = timezone.now()
+    graduate.version += 1
+    graduate.save(update_fields=["state", "state_changed_at", "version", "updated_at", "destination"])
+    GraduateChange.objects.create(
+        graduate=graduate,
+        kind=GraduateChange.Kind.STATE,
+        actor=acting_user,
+        office=acting_user.office,
+        changes=changes,
+        note=note[:200],
+    )
+    record_audit(action="graduate.state_changed", actor=acting_user, obj=graduate, data={"to": to_state})
+
+
+def state_after_destination(current: str, destination: str) -> str:
+    """The state a visit's destination leads to: a settled destination → 已就业; 14 → 暂不就业; else 已核实."""
+    if destination in DESTINATIONS_SETTLED:
+        return State.EMPLOYED
+    if destination == Destination.NOT_SEEKING:
+        return State.NOT_SEEKING
+    return State.VERIFIED
+
+
+@transaction.atomic
+def record_visit(
+    *,
+    graduate: Graduate,
+    acting_user: User,
+    visited_on: datetime.date,
+    method: str,
+    outcome: str = VisitOutcome.REACHED,
+    destination: str = "",
+    employer: str = "",
+    note: str = "",
+) -> FollowUpVisit:
+    """Log a follow-up visit (回访). A reached graduate's record takes the visit's destination when it is the
+    latest visit, and its state follows (已就业 / 暂不就业 / 已核实); the visits' history stays."""
+    _ensure_in_scope(graduate, acting_user)
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": "回访日期不能晚于今天。"})
+    if outcome == VisitOutcome.NOT_REACHED and destination:
+        raise ValidationError({"destination": "未联系上时不能填写就业去向。"})
+    graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
+    visit = FollowUpVisit.objects.create(
+        graduate=graduate,
+        visited_on=visited_on,
+        method=method,
+        outcome=outcome,
+        destination=destination,
+        employer=employer,
+        note=note,
+        staff=acting_user,
+        office=acting_user.office,
+    )
+    latest = graduate.visits.filter(outcome=VisitOutcome.REACHED).exclude(destination="").first()
+    if outcome == VisitOutcome.REACHED and graduate.state != State.TRANSFERRED:
+        new_destination = latest.destination if latest is not None else graduate.destination
+        target = state_after_destination(graduate.state, new_destination) if new_destination else None
+        if target is None and graduate.state in (State.WAITING, State.UNREACHABLE):
+            target = State.VERIFIED
+        extra = {}
+        if new_destination != graduate.destination:
+            extra["destination"] = [graduate.destination, new_destination]
+            graduate.destination = new_destination
+        if target is not None and target != graduate.state:
+            _set_state(graduate, target, acting_user=acting_user, note="回访", extra=extra)
+        elif extra:
+            graduate.version += 1
+            graduate.save(update_fields=["destination", "version", "updated_at"])
+            GraduateChange.objects.create(
+                graduate=graduate,
+                kind=GraduateChange.Kind.UPDATED,
+                actor=acting_user,
+                office=acting_user.office,
+                changes=extra,
+                note="回访",
+            )
+    record_audit(action="graduate.visit_recorded", actor=acting_user, obj=graduate, data={"visit": visit.pk})
+    return visit
+
+
+@transaction.atomic
+def assign_staff(*, graduates: QuerySet[Graduate], staff: User | None, acting_user: User) -> int:
+    """Give the selected graduates to STAFF (a user of the graduate's responsible office), set-based."""
+    graduates = graduates.in_scope_of(acting_user)
+    if staff is not None:
+        graduates = graduates.filter(responsible_office=staff.office_id)
+    rows = list(graduates.exclude(staff=staff).values_list("pk", "staff_id"))
+    if not rows:
+        return 0
+    ids = [pk for pk, _ in rows]
+    Graduate.objects.filter(pk__in=ids).update(
+        staff=staff, version=F("version") + 1, updated_at=timezone.now()
+    )
+    now = timezone.now()
+    GraduateChange.objects.bulk_create(
+        GraduateChange(
+            graduate_id=pk,
+            at=now,
+            kind=GraduateChange.Kind.ASSIGNED,
+            actor=acting_user,
+            office=acting_user.office,
+            changes={"staff_id": [old, staff.pk if staff else None]},
+        )
+        for pk, old in rows
+    )
+    record_audit(
+        action="graduate.bulk_assigned",
+        actor=acting_user,
+        data={"count": len(ids), "staff": staff and staff.pk},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def mark_unreachable(*, graduates: QuerySet[Graduate], acting_user: User, note: str = "") -> int:
+    """Mark the selected graduates 无法联系 where the transition is allowed; returns how many changed."""
+    allowed_from = [s for s, targets in ALLOWED_TRANSITIONS.items() if State.UNREACHABLE in targets]
+    rows = list(
+        graduates.in_scope_of(acting_user)
+        .filter(state__in=allowed_from)
+        .select_for_update()
+        .values_list("pk", "state")
+    )
+    if not rows:
+        return 0
+    now = timezone.now()
+    Graduate.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        state=State.UNREACHABLE, state_changed_at=now, version=F("version") + 1, updated_at=now
+    )
+    GraduateChange.objects.bulk_create(
+        GraduateChange(
+            graduate_id=pk,
+            at=now,
+            kind=GraduateChange.Kind.STATE,
+            actor=acting_user,
+            office=acting_user.office,
+            changes={"state": [old, State.UNREACHABLE]},
+            note=note[:200],
+        )
+        for pk, old in rows
+    )
+    record_audit(action="graduate.bulk_unreachable", actor=acting_user, data={"count": len(rows)})
+    return len(rows)
