@@ -7,5 +7,6 @@ admin.site.index_title = "省级管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("graduates/", include("graduates.urls")),
     path("", include("core.urls")),
 ]

@@ -31,6 +31,7 @@ class WaitingCounter:
     roles: frozenset[str]
     count: Callable[[User], int]
     order: int = 100
+    query: str = ""  # e.g. "state=waiting": the list filtered to exactly what is counted
 
 
 _NAV: list[NavItem] = []
@@ -52,11 +53,14 @@ def register_counter(
     count: Callable[[User], int],
     roles: Iterable[str] = ALL_ROLES,
     order: int = 100,
+    query: str = "",
 ) -> None:
     if any(c.label == label and c.url_name == url_name for c in _COUNTERS):
         return
     _COUNTERS.append(
-        WaitingCounter(label=label, url_name=url_name, roles=frozenset(roles), count=count, order=order)
+        WaitingCounter(
+            label=label, url_name=url_name, roles=frozenset(roles), count=count, order=order, query=query
+        )
     )
 
 
@@ -75,4 +79,11 @@ def nav_for(user: User) -> list[dict]:
 def waiting_work_for(user: User) -> list[dict]:
     role = _role_of(user)
     counters = sorted((c for c in _COUNTERS if role in c.roles), key=lambda c: c.order)
-    return [{"label": c.label, "url": reverse(c.url_name), "count": c.count(user)} for c in counters]
+    return [
+        {
+            "label": c.label,
+            "url": reverse(c.url_name) + (f"?{c.query}" if c.query else ""),
+            "count": c.count(user),
+        }
+        for c in counters
+    ]

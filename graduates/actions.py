@@ -25,6 +25,10 @@ from .codes import (
 from .models import TRACKED_FIELDS, FollowUpVisit, Graduate, GraduateChange, GraduateSource
 
 
+# Derived from the ID number inside Graduate.clean(), so not checked as blank before it runs.
+DERIVED_FIELDS = ["birth_date", "gender"]
+
+
 class StaleRecord(Exception):
     """The record was changed by someone else since the user loaded it."""
 
@@ -113,7 +117,7 @@ def create_graduate(
     graduate.sources = sorted(set(graduate.sources or []) | {channel})
     # Duplicates are answered with the existing record (DuplicateGraduate), not a constraint error; the unique
     # constraint still stops a race between two offices.
-    graduate.full_clean(exclude=["birth_date"], validate_constraints=False)
+    graduate.full_clean(exclude=DERIVED_FIELDS, validate_constraints=False)
     existing = _existing(graduate.id_number, graduate.cohort)
     if existing is not None:
         raise DuplicateGraduate(existing)
@@ -145,7 +149,7 @@ def update_graduate(*, graduate: Graduate, acting_user: User, expected_version: 
     saved in between (StaleRecord), records each changed field with its old and new value."""
     _ensure_in_scope(graduate, acting_user)
     before = _snapshot(Graduate.objects.select_for_update().get(pk=graduate.pk))
-    graduate.full_clean(exclude=["birth_date"], validate_constraints=False)
+    graduate.full_clean(exclude=DERIVED_FIELDS, validate_constraints=False)
     other = Graduate.objects.filter(id_number=graduate.id_number, cohort=graduate.cohort).exclude(
         pk=graduate.pk
     )

@@ -78,3 +78,5 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # Hashing the demo passwords with PBKDF2 costs ~0.3 s per user per test; tests do not test the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

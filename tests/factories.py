@@ -32,3 +32,41 @@ class UserFactory(DjangoModelFactory):
     role = Role.COUNTY_STAFF
     office = factory.SubFactory(OfficeFactory)
     password = factory.django.Password("correct-horse-battery")
+
+
+def make_id_number(region: str = "630102", birth: str = "20030415", seq: int = 123) -> str:
+    """A generated 公民身份号码 with a correct GB 11643 check digit (odd SEQ: male, even: female)."""
+    from stdnum.cn import ric
+
+    body = f"{region}{birth}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def wrong_check_digit(number: str) -> str:
+    return number[:-1] + ("0" if number[-1] != "0" else "1")
+
+
+def unsaved_graduate(**overrides):
+    """A valid, unsaved 登记表 of a generated person (pass it to graduates.actions.create_graduate)."""
+    import datetime
+
+    from graduates.models import Graduate
+
+    values = {
+        "name": "测试学生",
+        "ethnicity": "01",
+        "id_number": make_id_number(),
+        "university_name": "青海大学",
+        "graduation_date": datetime.date(2026, 6, 30),
+        "education": "3",
+        "major": "计算机科学与技术",
+        "origin_region": Region.objects.get(code="630102"),
+        "mobile": "13800000001",
+        "hardship": ["4"],
+        "location_intention": "2",
+        "intentions": ["3"],
+        "service_needs": ["2", "3"],
+        "cohort": 2026,
+    }
+    values.update(overrides)
+    return Graduate(**values)

@@ -9,166 +9,641 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_load_regions'),
+        ("core", "0002_load_regions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Graduate',
+            name="Graduate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('1', '男'), ('2', '女')], max_length=1, verbose_name='性别')),
-                ('ethnicity', models.CharField(choices=[('01', '汉族'), ('02', '蒙古族'), ('03', '回族'), ('04', '藏族'), ('05', '维吾尔族'), ('06', '苗族'), ('07', '彝族'), ('08', '壮族'), ('09', '布依族'), ('10', '朝鲜族'), ('11', '满族'), ('12', '侗族'), ('13', '瑶族'), ('14', '白族'), ('15', '土家族'), ('16', '哈尼族'), ('17', '哈萨克族'), ('18', '傣族'), ('19', '黎族'), ('20', '傈僳族'), ('21', '佤族'), ('22', '畲族'), ('23', '高山族'), ('24', '拉祜族'), ('25', '水族'), ('26', '东乡族'), ('27', '纳西族'), ('28', '景颇族'), ('29', '柯尔克孜族'), ('30', '土族'), ('31', '达斡尔族'), ('32', '仫佬族'), ('33', '羌族'), ('34', '布朗族'), ('35', '撒拉族'), ('36', '毛南族'), ('37', '仡佬族'), ('38', '锡伯族'), ('39', '阿昌族'), ('40', '普米族'), ('41', '塔吉克族'), ('42', '怒族'), ('43', '乌孜别克族'), ('44', '俄罗斯族'), ('45', '鄂温克族'), ('46', '德昂族'), ('47', '保安族'), ('48', '裕固族'), ('49', '京族'), ('50', '塔塔尔族'), ('51', '独龙族'), ('52', '鄂伦春族'), ('53', '赫哲族'), ('54', '门巴族'), ('55', '珞巴族'), ('56', '基诺族'), ('97', '其他'), ('98', '外国血统中国籍人士')], max_length=2, verbose_name='民族')),
-                ('id_number', models.CharField(max_length=18, verbose_name='公民身份号码')),
-                ('birth_date', models.DateField(help_text='由公民身份号码得出', verbose_name='出生日期')),
-                ('university_name', models.CharField(max_length=100, verbose_name='毕业院校')),
-                ('graduation_date', models.DateField(verbose_name='毕业日期')),
-                ('education', models.CharField(choices=[('1', '博士研究生'), ('2', '硕士研究生'), ('3', '大学本科'), ('4', '大学专科'), ('5', '其他')], max_length=1, verbose_name='学历')),
-                ('major', models.CharField(max_length=100, verbose_name='所学专业')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('postcode', models.CharField(blank=True, max_length=6, verbose_name='邮编')),
-                ('mobile', models.CharField(blank=True, max_length=11, verbose_name='手机号码')),
-                ('landline', models.CharField(blank=True, max_length=20, verbose_name='固定电话')),
-                ('hardship', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('1', '零就业家庭'), ('2', '家庭经济困难'), ('3', '残疾'), ('4', '不属于困难情况'), ('T', '脱贫家庭'), ('L', '低收入家庭'), ('S', '特殊困难家庭')], max_length=2), blank=True, default=list, size=None, verbose_name='困难状况')),
-                ('location_intention', models.CharField(blank=True, choices=[('1', '准备到外地就业'), ('2', '准备在本地就业'), ('3', '不确定')], max_length=1, verbose_name='就业地意向')),
-                ('intentions', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('1', '准备考公务员'), ('2', '准备考事业单位'), ('3', '准备到企业就业'), ('4', '准备创业'), ('5', '准备参加基层项目'), ('6', '准备应征入伍'), ('7', '准备升学'), ('8', '准备出国'), ('9', '自愿暂时不就业'), ('A', '其他')], max_length=2), blank=True, default=list, size=None, verbose_name='就业意向')),
-                ('service_needs', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('1', '政策咨询'), ('2', '职业介绍'), ('3', '职业指导'), ('4', '就业见习'), ('5', '职业培训'), ('6', '职业技能鉴定'), ('7', '创业培训'), ('8', '创业指导'), ('9', '公益性岗位'), ('A', '其他')], max_length=2), blank=True, default=list, help_text='就业意向为“自愿暂时不就业”的不填', size=None, verbose_name='就业服务需求')),
-                ('destination', models.CharField(blank=True, choices=[('1', '党政机关'), ('2', '事业单位'), ('3', '国有企业'), ('4', '非国有企业'), ('5', '自主创业'), ('6', '社区岗位'), ('7', '基层项目'), ('8', '科研助理'), ('9', '灵活就业'), ('10', '部队'), ('11', '就业见习'), ('12', '职业培训'), ('13', '升学出国'), ('14', '自愿暂时不就业'), ('15', '其他')], help_text='最近一次回访结果', max_length=2, verbose_name='就业去向')),
-                ('cohort', models.PositiveSmallIntegerField(help_text='毕业年份', verbose_name='届别')),
-                ('category', models.CharField(choices=[('fresh', '应届毕业生'), ('previous', '往届毕业生'), ('youth', '登记失业青年（35岁以下）')], default='fresh', max_length=10, verbose_name='人员类别')),
-                ('sources', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('university', '院校名单'), ('education', '教育厅移交'), ('mohrss', '人社部省外院校生源名单'), ('self', '本人登记'), ('walk_in', '求职登记（窗口）'), ('report_in', '报到'), ('archive', '档案托管')], max_length=12), default=list, size=None, verbose_name='来源渠道')),
-                ('state', models.CharField(choices=[('waiting', '待联系'), ('verified', '已核实'), ('unreachable', '无法联系'), ('employed', '已就业'), ('not_seeking', '暂不就业'), ('transferred', '已转出')], default='waiting', max_length=12, verbose_name='状态')),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='状态变更时间')),
-                ('unemployment_cert_no', models.CharField(blank=True, max_length=30, verbose_name='就业失业登记证编号')),
-                ('unemployment_cert_date', models.DateField(blank=True, null=True, verbose_name='就业失业登记证发证日期')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, help_text='每次修改加 1，防止覆盖他人的修改', verbose_name='版本')),
-                ('origin_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='入学前户口所在地')),
-                ('responsible_office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='graduates', to='core.office', verbose_name='责任机构')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='graduates', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('university', models.ForeignKey(blank=True, limit_choices_to={'kind': 'university'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alumni', to='core.office', verbose_name='毕业院校（系统内）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(choices=[("1", "男"), ("2", "女")], max_length=1, verbose_name="性别"),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("01", "汉族"),
+                            ("02", "蒙古族"),
+                            ("03", "回族"),
+                            ("04", "藏族"),
+                            ("05", "维吾尔族"),
+                            ("06", "苗族"),
+                            ("07", "彝族"),
+                            ("08", "壮族"),
+                            ("09", "布依族"),
+                            ("10", "朝鲜族"),
+                            ("11", "满族"),
+                            ("12", "侗族"),
+                            ("13", "瑶族"),
+                            ("14", "白族"),
+                            ("15", "土家族"),
+                            ("16", "哈尼族"),
+                            ("17", "哈萨克族"),
+                            ("18", "傣族"),
+                            ("19", "黎族"),
+                            ("20", "傈僳族"),
+                            ("21", "佤族"),
+                            ("22", "畲族"),
+                            ("23", "高山族"),
+                            ("24", "拉祜族"),
+                            ("25", "水族"),
+                            ("26", "东乡族"),
+                            ("27", "纳西族"),
+                            ("28", "景颇族"),
+                            ("29", "柯尔克孜族"),
+                            ("30", "土族"),
+                            ("31", "达斡尔族"),
+                            ("32", "仫佬族"),
+                            ("33", "羌族"),
+                            ("34", "布朗族"),
+                            ("35", "撒拉族"),
+                            ("36", "毛南族"),
+                            ("37", "仡佬族"),
+                            ("38", "锡伯族"),
+                            ("39", "阿昌族"),
+                            ("40", "普米族"),
+                            ("41", "塔吉克族"),
+                            ("42", "怒族"),
+                            ("43", "乌孜别克族"),
+                            ("44", "俄罗斯族"),
+                            ("45", "鄂温克族"),
+                            ("46", "德昂族"),
+                            ("47", "保安族"),
+                            ("48", "裕固族"),
+                            ("49", "京族"),
+                            ("50", "塔塔尔族"),
+                            ("51", "独龙族"),
+                            ("52", "鄂伦春族"),
+                            ("53", "赫哲族"),
+                            ("54", "门巴族"),
+                            ("55", "珞巴族"),
+                            ("56", "基诺族"),
+                            ("97", "其他"),
+                            ("98", "外国血统中国籍人士"),
+                        ],
+                        max_length=2,
+                        verbose_name="民族",
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=18, verbose_name="公民身份号码")),
+                ("birth_date", models.DateField(help_text="由公民身份号码得出", verbose_name="出生日期")),
+                ("university_name", models.CharField(max_length=100, verbose_name="毕业院校")),
+                ("graduation_date", models.DateField(verbose_name="毕业日期")),
+                (
+                    "education",
+                    models.CharField(
+                        choices=[
+                            ("1", "博士研究生"),
+                            ("2", "硕士研究生"),
+                            ("3", "大学本科"),
+                            ("4", "大学专科"),
+                            ("5", "其他"),
+                        ],
+                        max_length=1,
+                        verbose_name="学历",
+                    ),
+                ),
+                ("major", models.CharField(max_length=100, verbose_name="所学专业")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("postcode", models.CharField(blank=True, max_length=6, verbose_name="邮编")),
+                ("mobile", models.CharField(blank=True, max_length=11, verbose_name="手机号码")),
+                ("landline", models.CharField(blank=True, max_length=20, verbose_name="固定电话")),
+                (
+                    "hardship",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("1", "零就业家庭"),
+                                ("2", "家庭经济困难"),
+                                ("3", "残疾"),
+                                ("4", "不属于困难情况"),
+                                ("T", "脱贫家庭"),
+                                ("L", "低收入家庭"),
+                                ("S", "特殊困难家庭"),
+                            ],
+                            max_length=2,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="困难状况",
+                    ),
+                ),
+                (
+                    "location_intention",
+                    models.CharField(
+                        blank=True,
+                        choices=[("1", "准备到外地就业"), ("2", "准备在本地就业"), ("3", "不确定")],
+                        max_length=1,
+                        verbose_name="就业地意向",
+                    ),
+                ),
+                (
+                    "intentions",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("1", "准备考公务员"),
+                                ("2", "准备考事业单位"),
+                                ("3", "准备到企业就业"),
+                                ("4", "准备创业"),
+                                ("5", "准备参加基层项目"),
+                                ("6", "准备应征入伍"),
+                                ("7", "准备升学"),
+                                ("8", "准备出国"),
+                                ("9", "自愿暂时不就业"),
+                                ("A", "其他"),
+                            ],
+                            max_length=2,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="就业意向",
+                    ),
+                ),
+                (
+                    "service_needs",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("1", "政策咨询"),
+                                ("2", "职业介绍"),
+                                ("3", "职业指导"),
+                                ("4", "就业见习"),
+                                ("5", "职业培训"),
+                                ("6", "职业技能鉴定"),
+                                ("7", "创业培训"),
+                                ("8", "创业指导"),
+                                ("9", "公益性岗位"),
+                                ("A", "其他"),
+                            ],
+                            max_length=2,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="就业意向为“自愿暂时不就业”的不填",
+                        size=None,
+                        verbose_name="就业服务需求",
+                    ),
+                ),
+                (
+                    "destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "党政机关"),
+                            ("2", "事业单位"),
+                            ("3", "国有企业"),
+                            ("4", "非国有企业"),
+                            ("5", "自主创业"),
+                            ("6", "社区岗位"),
+                            ("7", "基层项目"),
+                            ("8", "科研助理"),
+                            ("9", "灵活就业"),
+                            ("10", "部队"),
+                            ("11", "就业见习"),
+                            ("12", "职业培训"),
+                            ("13", "升学出国"),
+                            ("14", "自愿暂时不就业"),
+                            ("15", "其他"),
+                        ],
+                        help_text="最近一次回访结果",
+                        max_length=2,
+                        verbose_name="就业去向",
+                    ),
+                ),
+                ("cohort", models.PositiveSmallIntegerField(help_text="毕业年份", verbose_name="届别")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("fresh", "应届毕业生"),
+                            ("previous", "往届毕业生"),
+                            ("youth", "登记失业青年（35岁以下）"),
+                        ],
+                        default="fresh",
+                        max_length=10,
+                        verbose_name="人员类别",
+                    ),
+                ),
+                (
+                    "sources",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("university", "院校名单"),
+                                ("education", "教育厅移交"),
+                                ("mohrss", "人社部省外院校生源名单"),
+                                ("self", "本人登记"),
+                                ("walk_in", "求职登记（窗口）"),
+                                ("report_in", "报到"),
+                                ("archive", "档案托管"),
+                            ],
+                            max_length=12,
+                        ),
+                        default=list,
+                        size=None,
+                        verbose_name="来源渠道",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "待联系"),
+                            ("verified", "已核实"),
+                            ("unreachable", "无法联系"),
+                            ("employed", "已就业"),
+                            ("not_seeking", "暂不就业"),
+                            ("transferred", "已转出"),
+                        ],
+                        default="waiting",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "state_changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="状态变更时间"),
+                ),
+                (
+                    "unemployment_cert_no",
+                    models.CharField(blank=True, max_length=30, verbose_name="就业失业登记证编号"),
+                ),
+                (
+                    "unemployment_cert_date",
+                    models.DateField(blank=True, null=True, verbose_name="就业失业登记证发证日期"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="每次修改加 1，防止覆盖他人的修改", verbose_name="版本"
+                    ),
+                ),
+                (
+                    "origin_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="入学前户口所在地",
+                    ),
+                ),
+                (
+                    "responsible_office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="graduates",
+                        to="core.office",
+                        verbose_name="责任机构",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="graduates",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "university",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "university"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alumni",
+                        to="core.office",
+                        verbose_name="毕业院校（系统内）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '毕业生',
-                'verbose_name_plural': '毕业生',
+                "verbose_name": "毕业生",
+                "verbose_name_plural": "毕业生",
             },
         ),
         migrations.CreateModel(
-            name='FollowUpVisit',
+            name="FollowUpVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='回访日期')),
-                ('method', models.CharField(choices=[('phone', '电话'), ('home', '入户走访'), ('online', '网络/微信'), ('office', '来访（窗口）')], max_length=10, verbose_name='回访方式')),
-                ('outcome', models.CharField(choices=[('reached', '已联系上'), ('not_reached', '未联系上')], default='reached', max_length=12, verbose_name='联系结果')),
-                ('destination', models.CharField(blank=True, choices=[('1', '党政机关'), ('2', '事业单位'), ('3', '国有企业'), ('4', '非国有企业'), ('5', '自主创业'), ('6', '社区岗位'), ('7', '基层项目'), ('8', '科研助理'), ('9', '灵活就业'), ('10', '部队'), ('11', '就业见习'), ('12', '职业培训'), ('13', '升学出国'), ('14', '自愿暂时不就业'), ('15', '其他')], max_length=2, verbose_name='就业去向')),
-                ('employer', models.CharField(blank=True, max_length=100, verbose_name='就业单位')),
-                ('note', models.TextField(blank=True, verbose_name='回访情况')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='回访机构')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='回访人')),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='graduates.graduate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_on", models.DateField(verbose_name="回访日期")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("home", "入户走访"),
+                            ("online", "网络/微信"),
+                            ("office", "来访（窗口）"),
+                        ],
+                        max_length=10,
+                        verbose_name="回访方式",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("reached", "已联系上"), ("not_reached", "未联系上")],
+                        default="reached",
+                        max_length=12,
+                        verbose_name="联系结果",
+                    ),
+                ),
+                (
+                    "destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "党政机关"),
+                            ("2", "事业单位"),
+                            ("3", "国有企业"),
+                            ("4", "非国有企业"),
+                            ("5", "自主创业"),
+                            ("6", "社区岗位"),
+                            ("7", "基层项目"),
+                            ("8", "科研助理"),
+                            ("9", "灵活就业"),
+                            ("10", "部队"),
+                            ("11", "就业见习"),
+                            ("12", "职业培训"),
+                            ("13", "升学出国"),
+                            ("14", "自愿暂时不就业"),
+                            ("15", "其他"),
+                        ],
+                        max_length=2,
+                        verbose_name="就业去向",
+                    ),
+                ),
+                ("employer", models.CharField(blank=True, max_length=100, verbose_name="就业单位")),
+                ("note", models.TextField(blank=True, verbose_name="回访情况")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="录入时间"),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="回访机构",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="回访人",
+                    ),
+                ),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="graduates.graduate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回访记录',
-                'verbose_name_plural': '回访记录',
-                'ordering': ['-visited_on', '-created_at'],
+                "verbose_name": "回访记录",
+                "verbose_name_plural": "回访记录",
+                "ordering": ["-visited_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='GraduateChange',
+            name="GraduateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('kind', models.CharField(choices=[('created', '登记'), ('updated', '修改'), ('state', '状态变更'), ('assigned', '指定责任人')], max_length=10, verbose_name='类型')),
-                ('changes', models.JSONField(default=dict, help_text='{"字段": [旧值, 新值]}', verbose_name='变更内容')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='graduates.graduate')),
-                ('office', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='操作机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "登记"),
+                            ("updated", "修改"),
+                            ("state", "状态变更"),
+                            ("assigned", "指定责任人"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict, help_text='{"字段": [旧值, 新值]}', verbose_name="变更内容"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="graduates.graduate",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="操作机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更记录',
-                'verbose_name_plural': '变更记录',
-                'ordering': ['-at'],
+                "verbose_name": "变更记录",
+                "verbose_name_plural": "变更记录",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='GraduateSource',
+            name="GraduateSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('university', '院校名单'), ('education', '教育厅移交'), ('mohrss', '人社部省外院校生源名单'), ('self', '本人登记'), ('walk_in', '求职登记（窗口）'), ('report_in', '报到'), ('archive', '档案托管')], max_length=12, verbose_name='来源渠道')),
-                ('reference', models.CharField(blank=True, max_length=200, verbose_name='来源批次/文件')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='接收时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_records', to='graduates.graduate')),
-                ('office', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='接收机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("university", "院校名单"),
+                            ("education", "教育厅移交"),
+                            ("mohrss", "人社部省外院校生源名单"),
+                            ("self", "本人登记"),
+                            ("walk_in", "求职登记（窗口）"),
+                            ("report_in", "报到"),
+                            ("archive", "档案托管"),
+                        ],
+                        max_length=12,
+                        verbose_name="来源渠道",
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=200, verbose_name="来源批次/文件")),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="接收时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_records",
+                        to="graduates.graduate",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="接收机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '来源记录',
-                'verbose_name_plural': '来源记录',
+                "verbose_name": "来源记录",
+                "verbose_name_plural": "来源记录",
             },
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=models.Index(fields=['responsible_office', 'state', 'cohort'], name='graduate_office_state_idx'),
+            model_name="graduate",
+            index=models.Index(
+                fields=["responsible_office", "state", "cohort"], name="graduate_office_state_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=models.Index(fields=['name'], name='graduate_name_idx', opclasses=['varchar_pattern_ops']),
+            model_name="graduate",
+            index=models.Index(fields=["name"], name="graduate_name_idx", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=models.Index(fields=['mobile'], name='graduate_mobile_idx'),
+            model_name="graduate",
+            index=models.Index(fields=["mobile"], name="graduate_mobile_idx"),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=models.Index(fields=['major'], name='graduate_major_idx', opclasses=['varchar_pattern_ops']),
+            model_name="graduate",
+            index=models.Index(
+                fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=models.Index(fields=['cohort', 'state'], name='graduate_cohort_state_idx'),
+            model_name="graduate",
+            index=models.Index(fields=["cohort", "state"], name="graduate_cohort_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['hardship'], name='graduate_hardship_gin'),
+            model_name="graduate",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["hardship"], name="graduate_hardship_gin"),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['intentions'], name='graduate_intentions_gin'),
+            model_name="graduate",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["intentions"], name="graduate_intentions_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['service_needs'], name='graduate_needs_gin'),
+            model_name="graduate",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["service_needs"], name="graduate_needs_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='graduate',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['sources'], name='graduate_sources_gin'),
+            model_name="graduate",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["sources"], name="graduate_sources_gin"),
         ),
         migrations.AddConstraint(
-            model_name='graduate',
-            constraint=models.UniqueConstraint(fields=('id_number', 'cohort'), name='graduate_one_per_id_and_cohort'),
+            model_name="graduate",
+            constraint=models.UniqueConstraint(
+                fields=("id_number", "cohort"), name="graduate_one_per_id_and_cohort"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='graduate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('intentions__contains', ['9']), _negated=True), ('service_needs', []), _connector='OR'), name='graduate_no_needs_when_not_seeking'),
+            model_name="graduate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("intentions__contains", ["9"]), _negated=True),
+                    ("service_needs", []),
+                    _connector="OR",
+                ),
+                name="graduate_no_needs_when_not_seeking",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followupvisit',
-            index=models.Index(fields=['graduate', '-visited_on'], name='visit_graduate_date_idx'),
+            model_name="followupvisit",
+            index=models.Index(fields=["graduate", "-visited_on"], name="visit_graduate_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='graduatechange',
-            index=models.Index(fields=['graduate', '-at'], name='change_graduate_at_idx'),
+            model_name="graduatechange",
+            index=models.Index(fields=["graduate", "-at"], name="change_graduate_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='graduatesource',
-            constraint=models.UniqueConstraint(fields=('graduate', 'channel', 'reference'), name='graduate_source_unique_reference'),
+            model_name="graduatesource",
+            constraint=models.UniqueConstraint(
+                fields=("graduate", "channel", "reference"), name="graduate_source_unique_reference"
+            ),
         ),
     ]

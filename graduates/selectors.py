@@ -1,0 +1,173 @@
+"""Reads of the registry that depend on the user's scope. Every page, export and API goes through these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from core.models import Region, User
+from core.scope import scope_for
+
+from .checks import mask_id_number, mask_phone
+from .codes import ALLOWED_TRANSITIONS, State
+from .filters import GraduateFilter
+from .models import Graduate
+
+LIST_FIELDS = [
+    "id",
+    "name",
+    "gender",
+    "id_number",
+    "mobile",
+    "cohort",
+    "education",
+    "major",
+    "university_name",
+    "state",
+    "destination",
+    "hardship",
+    "updated_at",
+    "origin_region__full_name",
+    "responsible_office__name",
+    "staff__full_name",
+    "staff__username",
+]
+
+
+def graduates_visible_to(user: User) -> QuerySet[Graduate]:
+    return Graduate.objects.in_scope_of(user)
+
+
+def graduate_list(*, user: User, params) -> tuple[GraduateFilter, QuerySet]:
+    """The office's list: scope, then the URL's filters, then the chosen order; only the columns shown."""
+    filterset = GraduateFilter(params, queryset=graduates_visible_to(user), user=user)
+    queryset = filterset.qs.order_by(*filterset.order_by).values(*LIST_FIELDS)
+    return filterset, queryset
+
+
+def get_graduate_for(*, user: User, pk: int, for_update: bool = False) -> Graduate:
+    """The record if USER's scope covers it; a 404 otherwise (an out-of-scope record does not exist for them)."""
+    queryset = graduates_visible_to(user).select_related(
+        "origin_region", "responsible_office", "staff", "university"
+    )
+    try:
+        return queryset.get(pk=pk)
+    except Graduate.DoesNotExist:
+        raise Http404("没有找到该毕业生") from None
+
+
+def allowed_next_states(graduate: Graduate) -> list[State]:
+    return [State(s) for s in State.values if s in ALLOWED_TRANSITIONS[graduate.state]]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    title: str
+    actor: str
+    office: str
+    lines: list[str]
+
+
+# Other apps (handover, services) add their events to the timeline through these providers, so the
+# registry never imports them.
+_TIMELINE_PROVIDERS = []
+
+
+def register_timeline_provider(provider) -> None:
+    if provider not in _TIMELINE_PROVIDERS:
+        _TIMELINE_PROVIDERS.append(provider)
+
+
+def _display(field: str, value) -> str:
+    from .models import Graduate as G
+
+    if value in (None, "", []):
+        return "（空）"
+    if field == "id_number":
+        return mask_id_number(value)
+    if field in ("mobile", "landline"):
+        return mask_phone(value)
+    name = field.removesuffix("_id")
+    model_field = G._meta.get_field(name)
+    if field == "staff_id":
+        user = User.objects.filter(pk=value).first()
+        return str(user) if user else str(value)
+    base = getattr(model_field, "base_field", None)
+    choices = dict((base or model_field).choices or [])
+    if isinstance(value, list):
+        return "、".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+def field_label(field: str) -> str:
+    return str(Graduate._meta.get_field(field.removesuffix("_id")).verbose_name)
+
+
+def graduate_timeline(graduate: Graduate) -> list[TimelineEntry]:
+    """Registration, every change (field by field, ID and phones masked), every visit, newest first."""
+    entries = []
+    for change in graduate.changes.select_related("actor", "office"):
+        lines = [
+            f"{field_label(f)}：{_display(f, old)} → {_display(f, new)}"
+            for f, (old, new) in change.changes.items()
+        ]
+        if change.note:
+            lines.append(change.note)
+        entries.append(
+            TimelineEntry(
+                at=change.at,
+                kind=change.kind,
+                title=change.get_kind_display(),
+                actor=str(change.actor or "系统"),
+                office=change.office.name if change.office else "",
+                lines=lines,
+            )
+        )
+    for visit in graduate.visits.select_related("staff", "office"):
+        lines = [f"{visit.get_method_display()}，{visit.get_outcome_display()}"]
+        if visit.destination:
+            lines.append(
+                f"就业去向：{visit.get_destination_display()}"
+                + (f"（{visit.employer}）" if visit.employer else "")
+            )
+        if visit.note:
+            lines.append(visit.note)
+        entries.append(
+            TimelineEntry(
+                at=visit.created_at,
+                kind="visit",
+                title=f"回访 {visit.visited_on:%Y-%m-%d}",
+                actor=str(visit.staff),
+                office=visit.office.name,
+                lines=lines,
+            )
+        )
+    for provider in _TIMELINE_PROVIDERS:
+        entries.extend(provider(graduate))
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def staff_for_assignment(user: User) -> QuerySet[User]:
+    """Users the acting user may give graduates to: active staff of offices in their scope."""
+    scope = scope_for(user)
+    users = User.objects.filter(is_active=True, office__isnull=False).select_related("office")
+    if scope.everything:
+        return users
+    if scope.office_ids is not None:
+        return users.filter(office_id__in=sorted(scope.office_ids))
+    return users.none()
+
+
+def region_options() -> QuerySet[Region]:
+    """The province's current regions, offered while typing a 6-digit code (any valid code is accepted)."""
+    return Region.objects.current().filter(code__startswith=settings.PROVINCE_CODE).only("code", "full_name")
+
+
+def waiting_count(user: User) -> int:
+    return graduates_visible_to(user).waiting_for_contact().count()

@@ -1,0 +1,199 @@
+"""Thin views: parse the request with a form, call an action or a selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.audit import record_audit
+from core.permissions import employment_office_required
+from core.scope import scope_for
+
+from . import actions, selectors
+from .codes import State
+from .filters import SORT_LABELS
+from .forms import BulkActionForm, GraduateForm, StateForm, VisitForm
+from .models import Graduate
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+@login_required
+def graduate_list_view(request: HttpRequest) -> HttpResponse:
+    filterset, queryset = selectors.graduate_list(user=request.user, params=request.GET)
+    try:
+        per_page = int(request.GET.get("per_page", 50))
+    except ValueError:
+        per_page = 50
+    per_page = per_page if per_page in PAGE_SIZES else 50
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "sort_labels": SORT_LABELS,
+        "page_sizes": PAGE_SIZES,
+        "can_act": request.user.office is not None and request.user.office.is_employment_office,
+        "staff_options": selectors.staff_for_assignment(request.user),
+    }
+    template = "graduates/_results.html" if request.htmx else "graduates/list.html"
+    return render(request, template, context)
+
+
+@employment_office_required
+def graduate_create_view(request: HttpRequest) -> HttpResponse:
+    form = GraduateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            graduate = actions.create_graduate(graduate=form.instance, acting_user=request.user)
+        except actions.DuplicateGraduate as dup:
+            return _duplicate_response(request, form, dup.existing)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已登记：{graduate.name}（{graduate.cohort}届）。")
+            return redirect("graduates:detail", pk=graduate.pk)
+    return _render_form(request, form)
+
+
+def _render_form(request, form, graduate: Graduate | None = None) -> HttpResponse:
+    context = {
+        "form": form,
+        "g": graduate,
+        "creating": graduate is None,
+        "region_options": selectors.region_options(),
+    }
+    return render(request, "graduates/form.html", context, status=400 if form.errors else 200)
+
+
+def _duplicate_response(request, form, existing: Graduate) -> HttpResponse:
+    if scope_for(request.user).covers_office(existing.responsible_office_id):
+        messages.info(
+            request,
+            f"该毕业生（{existing.cohort}届）已经登记，已为您打开已有记录；如需修改请点“修改”。",
+        )
+        return redirect("graduates:detail", pk=existing.pk)
+    form.add_error(
+        "id_number",
+        f"该公民身份号码在 {existing.cohort} 届已由“{existing.responsible_office.name}”登记，"
+        "请联系该机构或申请转移。",
+    )
+    return _render_form(request, form)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def graduate_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    graduate = selectors.get_graduate_for(user=request.user, pk=pk)
+    record_audit(action="graduate.viewed", actor=request.user, obj=graduate, request=request)
+    can_act = scope_for(request.user).covers_office(graduate.responsible_office_id)
+    context = {
+        "g": graduate,
+        "timeline": selectors.graduate_timeline(graduate),
+        "next_states": selectors.allowed_next_states(graduate) if can_act else [],
+        "visit_form": VisitForm(),
+        "can_act": can_act,
+    }
+    return render(request, "graduates/detail.html", context)
+
+
+@employment_office_required
+def graduate_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    graduate = selectors.get_graduate_for(user=request.user, pk=pk)
+    form = GraduateForm(request.POST or None, instance=graduate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_graduate(
+                graduate=form.instance,
+                acting_user=request.user,
+                expected_version=form.cleaned_data.get("version") or graduate.version,
+            )
+        except actions.StaleRecord:
+            form.add_error(None, "保存失败：该记录在您编辑期间已被他人修改。请重新打开记录，核对后再修改。")
+        except actions.DuplicateGraduate as dup:
+            form.add_error("id_number", f"该公民身份号码在 {dup.existing.cohort} 届已有另一条登记记录。")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("graduates:detail", pk=graduate.pk)
+    return _render_form(request, form, graduate)
+
+
+@require_POST
+@employment_office_required
+def graduate_state_view(request: HttpRequest, pk: int) -> HttpResponse:
+    graduate = selectors.get_graduate_for(user=request.user, pk=pk)
+    form = StateForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.change_state(
+                graduate=graduate,
+                to_state=form.cleaned_data["to_state"],
+                acting_user=request.user,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, f"状态已变更为“{State(form.cleaned_data['to_state']).label}”。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect("graduates:detail", pk=graduate.pk)
+
+
+@require_POST
+@employment_office_required
+def graduate_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    graduate = selectors.get_graduate_for(user=request.user, pk=pk)
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_visit(graduate=graduate, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "回访已记录。")
+            return redirect("graduates:detail", pk=graduate.pk)
+    graduate.refresh_from_db()
+    context = {
+        "g": graduate,
+        "timeline": selectors.graduate_timeline(graduate),
+        "next_states": selectors.allowed_next_states(graduate),
+        "visit_form": form,
+        "can_act": True,
+    }
+    return render(request, "graduates/detail.html", context, status=400)
+
+
+@require_POST
+@employment_office_required
+def graduate_bulk_view(request: HttpRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST, staff_queryset=selectors.staff_for_assignment(request.user))
+    back = reverse("graduates:list") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    selected = Graduate.objects.filter(pk__in=form.cleaned_data["ids"])
+    if form.cleaned_data["action"] == "assign":
+        staff = form.cleaned_data["staff"]
+        count = actions.assign_staff(graduates=selected, staff=staff, acting_user=request.user)
+        messages.success(request, f"已将 {count} 名毕业生指定给 {staff}。")
+    else:
+        count = actions.mark_unreachable(graduates=selected, acting_user=request.user)
+        skipped = len(form.cleaned_data["ids"]) - count
+        note = f"（{skipped} 名因当前状态不能标记，未变更）" if skipped else ""
+        messages.success(request, f"已将 {count} 名毕业生标记为无法联系{note}。")
+    return redirect(back)
