@@ -24,7 +24,6 @@ from .codes import (
 )
 from .models import TRACKED_FIELDS, FollowUpVisit, Graduate, GraduateChange, GraduateSource
 
-
 # Derived from the ID number inside Graduate.clean(), so not checked as blank before it runs.
 DERIVED_FIELDS = ["birth_date", "gender"]
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.models import AuditEvent, Office, OfficeKind, Region
 from graduates import actions
@@ -138,7 +139,7 @@ def test_visit_with_destination_updates_record_and_state(county_clerk, registere
     actions.record_visit(
         graduate=registered,
         acting_user=county_clerk,
-        visited_on=datetime.date.today(),
+        visited_on=timezone.localdate(),
         method="phone",
         destination="4",
         employer="某科技有限公司",
@@ -148,7 +149,7 @@ def test_visit_with_destination_updates_record_and_state(county_clerk, registere
 
 
 def test_latest_visit_gives_the_destination_and_history_stays(county_clerk, registered):
-    today = datetime.date.today()
+    today = timezone.localdate()
     actions.record_visit(
         graduate=registered, acting_user=county_clerk, visited_on=today, method="phone", destination="4"
     )
@@ -166,14 +167,14 @@ def test_latest_visit_gives_the_destination_and_history_stays(county_clerk, regi
 
 def test_visit_choosing_not_seeking_and_reached_visit_verifies(county_clerk, registered):
     actions.record_visit(
-        graduate=registered, acting_user=county_clerk, visited_on=datetime.date.today(), method="phone"
+        graduate=registered, acting_user=county_clerk, visited_on=timezone.localdate(), method="phone"
     )
     registered.refresh_from_db()
     assert registered.state == State.VERIFIED
     actions.record_visit(
         graduate=registered,
         acting_user=county_clerk,
-        visited_on=datetime.date.today(),
+        visited_on=timezone.localdate(),
         method="phone",
         destination="14",
     )
@@ -185,7 +186,7 @@ def test_unreached_visit_changes_nothing_and_cannot_carry_destination(county_cle
     actions.record_visit(
         graduate=registered,
         acting_user=county_clerk,
-        visited_on=datetime.date.today(),
+        visited_on=timezone.localdate(),
         method="phone",
         outcome="not_reached",
     )
@@ -195,7 +196,7 @@ def test_unreached_visit_changes_nothing_and_cannot_carry_destination(county_cle
         actions.record_visit(
             graduate=registered,
             acting_user=county_clerk,
-            visited_on=datetime.date.today(),
+            visited_on=timezone.localdate(),
             method="phone",
             outcome="not_reached",
             destination="4",
@@ -207,7 +208,7 @@ def test_visit_in_the_future_is_refused(county_clerk, registered):
         actions.record_visit(
             graduate=registered,
             acting_user=county_clerk,
-            visited_on=datetime.date.today() + datetime.timedelta(days=2),
+            visited_on=timezone.localdate() + datetime.timedelta(days=2),
             method="phone",
         )
 
