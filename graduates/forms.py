@@ -110,8 +110,11 @@ class GraduateForm(forms.ModelForm):
             self.add_error("university_name", "请选择或填写毕业院校。")
         return cleaned
 
-    def validate_unique(self):
-        """Duplicates (same ID number and cohort) are answered by the action with a link to the existing record."""
+    def _get_validation_exclusions(self):
+        # A duplicate (same ID number and cohort) is answered by the action with the existing record, not by the
+        # unique constraint's generic error; excluding "cohort" skips just that constraint. The cohort's own
+        # checks run in Graduate.clean().
+        return {*super()._get_validation_exclusions(), "cohort"}
 
 
 class VisitForm(forms.ModelForm):
