@@ -213,3 +213,6 @@ LOGGING = {
 # --- Product settings --------------------------------------------------------------------------------------------
 # The province this installation serves (GB/T 2260 two-digit code); the demo is Qinghai.
 PROVINCE_CODE = env("PROVINCE_CODE", "63")
+
+# Exports never carry a cell that a spreadsheet would run as a formula (=, +, -, @).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -88,6 +88,11 @@ class GraduateForm(forms.ModelForm):
         self.fields["university_name"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["cohort"].initial = timezone.localdate().year
+        for field in self.fields.values():
+            if type(field) is forms.TypedChoiceField and field.choices and field.choices[0][0] == "":
+                field.choices = [("", "请选择"), *field.choices[1:]]
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):

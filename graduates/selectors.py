@@ -33,6 +33,7 @@ LIST_FIELDS = [
     "updated_at",
     "origin_region__full_name",
     "responsible_office__name",
+    "responsible_office__region__name",
     "staff__full_name",
     "staff__username",
 ]

@@ -46,7 +46,7 @@ def test_list_masks_id_numbers_and_phones(client, county_clerk, chengdong_gradua
 
 
 def test_record_page_shows_the_full_id_number_and_logs_the_view(client, county_clerk, chengdong_graduate):
-    response, page = page_of(client, county_clerk, reverse("graduates:detail", args=[chengdong_graduate.pk]))
+    _, page = page_of(client, county_clerk, reverse("graduates:detail", args=[chengdong_graduate.pk]))
     assert chengdong_graduate.id_number in page and "13800000001" in page
     assert AuditEvent.objects.filter(action="graduate.viewed", actor=county_clerk).count() == 1
 
