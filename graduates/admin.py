@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 
 from core.audit import record_audit
 
@@ -44,6 +45,7 @@ class SourceInline(ReadOnlyInline):
 @admin.register(Graduate)
 class GraduateAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [GraduateExportResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = [
         "name",
         "masked_id_number",
