@@ -105,6 +105,13 @@ class GraduateForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
             widget.attrs.setdefault("id", f"id_{name}")
 
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs.get("class", ""):
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
     def clean(self):
         cleaned = super().clean()
         university = cleaned.get("university")
