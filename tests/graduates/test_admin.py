@@ -45,7 +45,9 @@ def test_admin_record_is_read_only_with_its_history(client, province_admin, two_
     assert client.post(url, {"name": "改名"}).status_code == 403
 
 
-def test_export_of_the_filtered_list_writes_the_summary_columns_as_codes(client, province_admin, two_graduates):
+def test_export_of_the_filtered_list_writes_the_summary_columns_as_codes(
+    client, province_admin, two_graduates
+):
     client.force_login(province_admin)
     url = reverse("admin:graduates_graduate_export") + "?state__exact=waiting&q=" + two_graduates[0].id_number
     response = client.post(url, {"format": "0", "resource": "0", **export_field_params()})

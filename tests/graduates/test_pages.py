@@ -227,10 +227,15 @@ def test_state_buttons_offer_only_allowed_transitions(client, county_clerk, chen
     assert Graduate.objects.get(pk=chengdong_graduate.pk).state == State.WAITING
 
 
-def test_home_counts_graduates_waiting_for_contact(client, county_clerk, chengdong_graduate):
-    _, page = page_of(client, county_clerk, reverse("home"))
-    assert "待联系毕业生" in page
-    assert reverse("graduates:list") + "?state=waiting" in page
+def test_home_counts_graduates_waiting_for_contact(client, county_clerk):
+    client.force_login(county_clerk)
+    assert client.get(reverse("home")).context["waiting"][0] == {
+        "label": "待联系毕业生",
+        "url": reverse("graduates:list") + "?state=waiting&sort=created",
+        "count": 0,
+    }
+    actions.create_graduate(graduate=unsaved_graduate(), acting_user=county_clerk)
+    assert client.get(reverse("home")).context["waiting"][0]["count"] == 1
 
 
 def form_data(**overrides):
