@@ -35,10 +35,14 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
+        "unsorted_query": unsorted.urlencode(),
+        "current_sort": request.GET.get("sort") or "updated",
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
         "can_act": request.user.office is not None and request.user.office.is_employment_office,

@@ -262,3 +262,14 @@ def form_data(**overrides):
     data["university"] = str(Office.objects.get(name="青海大学").pk)
     data.update(overrides)
     return data
+
+
+def test_sorting_by_name_from_the_column_header_keeps_the_filters(client, county_clerk):
+    for seq, name in enumerate(["丙", "甲", "乙"]):
+        actions.create_graduate(
+            graduate=unsaved_graduate(name=name, id_number=make_id_number(seq=seq + 10)), acting_user=county_clerk
+        )
+    client.force_login(county_clerk)
+    response = client.get(reverse("graduates:list"), {"state": "waiting", "sort": "name"})
+    assert [r["name"] for r in response.context["page"].object_list] == sorted(["丙", "甲", "乙"])
+    assert 'href="?state=waiting&amp;sort=cohort"' in response.content.decode()
