@@ -267,7 +267,8 @@ def form_data(**overrides):
 def test_sorting_by_name_from_the_column_header_keeps_the_filters(client, county_clerk):
     for seq, name in enumerate(["丙", "甲", "乙"]):
         actions.create_graduate(
-            graduate=unsaved_graduate(name=name, id_number=make_id_number(seq=seq + 10)), acting_user=county_clerk
+            graduate=unsaved_graduate(name=name, id_number=make_id_number(seq=seq + 10)),
+            acting_user=county_clerk,
         )
     client.force_login(county_clerk)
     response = client.get(reverse("graduates:list"), {"state": "waiting", "sort": "name"})
