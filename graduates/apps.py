@@ -17,7 +17,7 @@ class GraduatesConfig(AppConfig):
         register_counter(
             label="待联系毕业生",
             url_name="graduates:list",
-            query="state=waiting&sort=created",
+            query="state=waiting",
             count=waiting_count,
             roles=office_roles,
             order=10,

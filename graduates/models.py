@@ -123,8 +123,12 @@ class Graduate(models.Model):
             ),
         ]
         indexes = [
-            # The offices' list: their graduates, by state and cohort, newest change first.
+            # The offices' list. The count of a scope's matches is an index-only scan of the first; the page in
+            # the default order (newest change first) is read in index order from the other two, filtered on the
+            # way, instead of sorting every match (bench/registry.py: 347 ms → a few ms p95 at 1M graduates).
             models.Index(fields=["responsible_office", "state", "cohort"], name="graduate_office_state_idx"),
+            models.Index(fields=["state", "-updated_at", "-id"], name="graduate_state_updated_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="graduate_updated_idx"),
             models.Index(fields=["name"], name="graduate_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["mobile"], name="graduate_mobile_idx"),
             models.Index(fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]),

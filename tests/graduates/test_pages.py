@@ -231,7 +231,7 @@ def test_home_counts_graduates_waiting_for_contact(client, county_clerk):
     client.force_login(county_clerk)
     assert client.get(reverse("home")).context["waiting"][0] == {
         "label": "待联系毕业生",
-        "url": reverse("graduates:list") + "?state=waiting&sort=created",
+        "url": reverse("graduates:list") + "?state=waiting",
         "count": 0,
     }
     actions.create_graduate(graduate=unsaved_graduate(), acting_user=county_clerk)
