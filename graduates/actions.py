@@ -157,8 +157,10 @@ def update_graduate(*, graduate: Graduate, acting_user: User, expected_version: 
     changes = _diff(before, _snapshot(graduate))
     if not changes:
         return graduate
+    hand_edited = sorted(set(graduate.hand_edited or []) | set(changes))
     updated = Graduate.objects.filter(pk=graduate.pk, version=expected_version).update(
         **{name: getattr(graduate, name) for name in changes},
+        hand_edited=hand_edited,
         birth_date=graduate.birth_date,
         version=F("version") + 1,
         updated_at=timezone.now(),

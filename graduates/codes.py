@@ -181,6 +181,30 @@ class SourceChannel(models.TextChoices):
     ARCHIVE = "archive", "档案托管"
 
 
+class SchoolStatus(models.TextChoices):
+    """就业状态 at leaving school, as the university or the Education Dept reports it."""
+
+    SIGNED = "signed", "签约"
+    UNEMPLOYED = "unemployed", "未就业"
+
+
+class RosterSource(models.TextChoices):
+    """Who loads a roster (`import_roster --source`) and the source channel its records get."""
+
+    UNIVERSITY = "university", "院校名单"
+    EDUCATION = "education", "教育厅移交名单"
+    MOHRSS = "mohrss", "人社部省外院校生源名单"
+    OFFICE = "office", "经办机构名单（求职登记/报到）"
+
+
+ROSTER_CHANNEL = {
+    "university": "university",
+    "education": "education",
+    "mohrss": "mohrss",
+    "office": "walk_in",
+}
+
+
 class Category(models.TextChoices):
     FRESH = "fresh", "应届毕业生"
     PREVIOUS = "previous", "往届毕业生"

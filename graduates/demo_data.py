@@ -240,7 +240,7 @@ GRADUATE_COLUMNS = (
     "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
     "hardship", "location_intention", "intentions", "service_needs", "destination", "cohort", "category",
     "sources", "state", "state_changed_at", "responsible_office_id", "staff_id", "unemployment_cert_no",
-    "unemployment_cert_date", "created_at", "updated_at", "version",
+    "unemployment_cert_date", "created_at", "updated_at", "version", "school_status", "hand_edited",
 )  # fmt: skip
 SOURCE_COLUMNS = ("graduate_id", "channel", "reference", "received_at", "office_id", "created_by_id")
 VISIT_COLUMNS = (
@@ -738,6 +738,8 @@ class _Generator:
             created_at.isoformat(),
             state_changed_at.isoformat(),
             version,
+            "signed" if state == "employed" and "university" in sources and draw() < 0.3 else "unemployed",
+            "{}",  # hand_edited: nobody has edited generated records by hand
         ]
         return p
 

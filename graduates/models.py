@@ -21,6 +21,8 @@ from .codes import (
     Hardship,
     Intention,
     LocationIntention,
+    RosterSource,
+    SchoolStatus,
     ServiceNeed,
     SourceChannel,
     State,
@@ -109,6 +111,20 @@ class Graduate(models.Model):
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     version = models.PositiveIntegerField("版本", default=1, help_text="每次修改加 1，防止覆盖他人的修改")
+    school_status = models.CharField(
+        "离校时就业状态",
+        max_length=12,
+        choices=SchoolStatus.choices,
+        blank=True,
+        help_text="院校/教育厅名单所报",
+    )
+    hand_edited = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name="经办人员修改过的字段",
+        default=list,
+        blank=True,
+        help_text="后来导入的名单不直接覆盖这些字段，而是列为冲突",
+    )
 
     objects = GraduateQuerySet.as_manager()
 
@@ -276,3 +292,122 @@ TRACKED_FIELDS = [
     "unemployment_cert_no",
     "unemployment_cert_date",
 ]
+
+
+class RosterUpload(models.Model):
+    """One uploaded roster: the file (kept in the database, so any worker host can read it), the check's result
+    (counts, errors with row and column, conflicts with hand edits) and the commit. Rows wait in RosterRow."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "已上传"
+        CHECKING = "checking", "检查中"
+        CHECKED = "checked", "待确认"
+        COMMITTING = "committing", "导入中"
+        COMMITTED = "committed", "已导入"
+        CANCELLED = "cancelled", "已取消"
+        REFUSED = "refused", "无法读取"
+        FAILED = "failed", "导入失败"
+
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(Office, verbose_name="上传机构", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField("名单来源", max_length=12, choices=RosterSource.choices)
+    university = models.ForeignKey(
+        Office,
+        verbose_name="院校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roster_uploads",
+        limit_choices_to={"kind": "university"},
+    )
+    cohort = models.PositiveSmallIntegerField("届别")
+    filename = models.CharField("文件名", max_length=200)
+    size = models.PositiveBigIntegerField("文件大小")
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField("文件内容", editable=False)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    message = models.TextField("说明", blank=True, help_text="无法读取的原因，或导入失败的原因")
+    # Progress, updated while a worker checks or writes (the page polls it; it survives a reload).
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_read = models.PositiveIntegerField("已读取", default=0)
+    rows_checked = models.PositiveIntegerField("已检查", default=0)
+    rows_written = models.PositiveIntegerField("已写入", default=0)
+    # The check's result.
+    new = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("无变化", default=0)
+    invalid = models.PositiveIntegerField("有误", default=0)
+    conflicts = models.PositiveIntegerField("冲突", default=0)
+    columns = models.JSONField("列", default=dict, help_text="字段 → 文件中的列名")
+    errors = models.JSONField("错误", default=list)
+    conflict_list = models.JSONField("冲突明细", default=list)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "名单导入"
+        verbose_name_plural = "名单导入"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["university", "cohort"], name="roster_university_cohort_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.cohort}届）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.CHECKING, self.Status.COMMITTING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        if self.status == self.Status.COMMITTING:
+            done = self.rows_written
+        else:
+            done = (self.rows_read + self.rows_checked) // 2
+        return min(100, done * 100 // self.rows_total)
+
+
+class RosterRow(models.Model):
+    """A checked row waiting for the commit: the values to write (column names of Graduate), or, for an invalid
+    row, the original cells (to download, fix and upload again)."""
+
+    class Action(models.TextChoices):
+        NEW = "new", "新增"
+        UPDATE = "update", "更新"
+        UNCHANGED = "unchanged", "无变化"
+        INVALID = "invalid", "有误"
+
+    upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField("行号")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    graduate = models.ForeignKey(Graduate, null=True, on_delete=models.CASCADE, related_name="+")
+    graduate_version = models.PositiveIntegerField(null=True)
+    data = models.JSONField(default=dict)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["upload", "action"], name="roster_row_upload_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}:{self.row_number}"
+
+
+class RosterDeadline(models.Model):
+    """The universities' due date for a cohort's roster (15 June by default, 青人社厅函〔2017〕490号)."""
+
+    cohort = models.PositiveSmallIntegerField("届别", unique=True)
+    due_date = models.DateField("截止日期")
+
+    class Meta:
+        verbose_name = "院校名单报送截止日期"
+        verbose_name_plural = "院校名单报送截止日期"
+
+    def __str__(self) -> str:
+        return f"{self.cohort}届：{self.due_date:%Y-%m-%d}"
