@@ -216,3 +216,8 @@ PROVINCE_CODE = env("PROVINCE_CODE", "63")
 
 # Exports never carry a cell that a spreadsheet would run as a formula (=, +, -, @).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+ROSTER_MAX_UPLOAD_MB = env_int("ROSTER_MAX_UPLOAD_MB", 20)
+# Files up to this size are checked in the request; larger ones by a Celery worker, with a progress bar.
+ROSTER_SYNC_MAX_BYTES = env_int("ROSTER_SYNC_MAX_BYTES", 512 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (ROSTER_MAX_UPLOAD_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -8,5 +8,6 @@ admin.site.index_title = "省级管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graduates/", include("graduates.urls")),
+    path("imports/", include("graduates.roster.urls")),
     path("", include("core.urls")),
 ]

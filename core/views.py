@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .actions import mark_notifications_read
 from .forms import LoginForm
 from .navigation import waiting_work_for
 
@@ -29,6 +30,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {"waiting": waiting_work_for(request.user), "subordinate_count": subordinates},
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    items = list(request.user.notifications.all()[:100])
+    mark_notifications_read(user=request.user)
+    return render(request, "core/notifications.html", {"items": items})
 
 
 @never_cache

@@ -2,12 +2,17 @@
 (through graduates.actions), so the admin shows them read-only, history included."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from core.audit import record_audit
 
-from .models import FollowUpVisit, Graduate, GraduateChange, GraduateSource
+from .models import FollowUpVisit, Graduate, GraduateChange, GraduateSource, RosterDeadline, RosterUpload
 from .resources import GraduateExportResource
 
 
@@ -103,3 +108,80 @@ class GraduateAdmin(ExportMixin, admin.ModelAdmin):
                 action="graduate.viewed", actor=request.user, request=request, data={"id": object_id}
             )
         return response
+
+
+@admin.register(RosterUpload)
+class RosterUploadAdmin(admin.ModelAdmin):
+    """The uploads, read-only; uploading, checking and committing happen through the roster engine
+    (graduates/roster/actions.py), from the admin's 导入名单 page, the /imports/ pages or the command line."""
+
+    list_display = [
+        "created_at", "filename", "source", "university", "cohort", "status", "rows_total", "new", "updated",
+        "unchanged", "invalid", "conflicts", "uploaded_by", "preview_link",
+    ]  # fmt: skip
+    list_filter = ["status", "source", "cohort"]
+    search_fields = ["filename", "university__name"]
+    exclude = ["content", "errors", "conflict_list", "columns"]
+    list_select_related = ["university", "uploaded_by"]
+
+    @admin.display(description="预览")
+    def preview_link(self, obj: RosterUpload) -> str:
+        return format_html('<a href="{}">打开</a>', reverse("roster:detail", args=[obj.pk]))
+
+    def get_queryset(self, request):
+        from .roster.selectors import uploads_visible_to
+
+        return uploads_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "import-roster/", self.admin_site.admin_view(self.import_view), name="graduates_import_roster"
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """The admin's import page: the same form and engine as /imports/ (same checks, same preview)."""
+        from .roster import actions
+        from .roster.forms import UploadForm
+
+        form = UploadForm(
+            request.POST or None,
+            request.FILES or None,
+            user=request.user,
+            sources=actions.sources_for(request.user),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                upload = actions.create_upload(
+                    content=form.cleaned_data["file"].read(),
+                    filename=form.cleaned_data["file"].name,
+                    source=form.cleaned_data["source"],
+                    cohort=form.cleaned_data["cohort"],
+                    university=form.cleaned_data.get("university"),
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                actions.start_check(upload)
+                return redirect("roster:detail", pk=upload.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "导入名单",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/graduates/import_roster.html", context)
+
+
+@admin.register(RosterDeadline)
+class RosterDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "due_date"]

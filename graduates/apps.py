@@ -9,11 +9,25 @@ class GraduatesConfig(AppConfig):
         from core.models import Role
         from core.navigation import register_counter, register_nav
 
+        from .roster.selectors import roster_waiting_count
         from .selectors import waiting_count
 
         office_roles = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="毕业生", url_name="graduates:list", order=10)
         register_nav(label="登记毕业生", url_name="graduates:create", roles=office_roles, order=11)
+        register_nav(label="名单导入", url_name="roster:list", order=20)
+        register_nav(
+            label="院校报送情况",
+            url_name="roster:universities",
+            roles=[Role.EDUCATION_STAFF, Role.PROVINCE_ADMIN],
+            order=21,
+        )
+        register_counter(
+            label="待确认的名单",
+            url_name="roster:list",
+            count=roster_waiting_count,
+            order=20,
+        )
         register_counter(
             label="待联系毕业生",
             url_name="graduates:list",

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -34,6 +36,19 @@ def normalize_text(value: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
 
 
+class RegionState(NamedTuple):
+    full_name: str
+    valid_to: int | None
+
+
+def region_states() -> dict[str, RegionState]:
+    """Every region code with its name and end year: lets a bulk check look codes up without a query per row."""
+    return {
+        code: RegionState(name, valid_to)
+        for code, name, valid_to in Region.objects.values_list("code", "full_name", "valid_to")
+    }
+
+
 @dataclass(frozen=True)
 class IdNumberInfo:
     number: str
@@ -43,7 +58,9 @@ class IdNumberInfo:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_id_number(value: str | None, *, today: datetime.date | None = None) -> IdNumberInfo:
+def check_id_number(
+    value: str | None, *, today: datetime.date | None = None, regions: Mapping[str, RegionState] | None = None
+) -> IdNumberInfo:
     """Check a 公民身份号码 (GB 11643): 18 characters, a real birth date, the ISO 7064 MOD 11-2 check digit.
 
     Hard errors raise. The region code is only looked up for a warning: python-stdnum's validate() would reject
@@ -76,7 +93,11 @@ def check_id_number(value: str | None, *, today: datetime.date | None = None) ->
             f"公民身份号码校验码错误：最后一位应为 {expected}，请核对号码。", code="check_digit"
         )
     warnings = []
-    region = Region.objects.filter(code=number[:6]).only("code", "valid_to").first()
+    if regions is None:
+        found = Region.objects.filter(code=number[:6]).values_list("full_name", "valid_to").first()
+        region = RegionState(*found) if found else None
+    else:
+        region = regions.get(number[:6])
     if region is None:
         warnings.append(f"公民身份号码前 6 位 {number[:6]} 不是已知的行政区划代码，请核对。")
     elif region.valid_to is not None:
@@ -181,7 +202,9 @@ def mask_phone(number: str) -> str:
     return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}" if len(number) > 7 else f"****{number[-4:]}"
 
 
-def collect_graduate_errors(graduate, *, today: datetime.date | None = None) -> dict[str, list[str]]:
+def collect_graduate_errors(
+    graduate, *, today: datetime.date | None = None, regions: Mapping[str, RegionState] | None = None
+) -> dict[str, list[str]]:
     """Run every check on an unsaved or changed Graduate; normalise its values in place; return the errors.
 
     The ID number's birth date and gender are derived here, so a record can never disagree with its ID.
@@ -196,7 +219,7 @@ def collect_graduate_errors(graduate, *, today: datetime.date | None = None) -> 
             return None
 
     graduate.name = normalize_text(graduate.name)
-    info = run("id_number", check_id_number, graduate.id_number, today=today)
+    info = run("id_number", check_id_number, graduate.id_number, today=today, regions=regions)
     if info is not None:
         graduate.id_number = info.number
         graduate.birth_date = info.birth_date

@@ -1,0 +1,296 @@
+"""Writes of the roster import: create an upload, check it (staging its rows), commit it in one transaction,
+cancel it. Pages, admin, `manage.py import_roster` and the Celery tasks all call these."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.audit import record_audit
+from core.models import Office, OfficeKind, Role, User
+
+from ..codes import ROSTER_CHANNEL, RosterSource
+from ..models import RosterRow, RosterUpload
+from . import engine
+from .reader import RosterFileError, check_file_safety, open_roster
+
+# Which sources each role may load (the Education Dept hands over province-run universities' graduates; the bureau
+# also loads MOHRSS's list of natives at out-of-province universities; offices load their walk-in lists).
+SOURCES_BY_ROLE = {
+    Role.UNIVERSITY_STAFF: [RosterSource.UNIVERSITY],
+    Role.EDUCATION_STAFF: [RosterSource.EDUCATION, RosterSource.UNIVERSITY],
+    Role.PROVINCE_ADMIN: [
+        RosterSource.EDUCATION,
+        RosterSource.MOHRSS,
+        RosterSource.UNIVERSITY,
+        RosterSource.OFFICE,
+    ],
+    Role.PREFECTURE_STAFF: [RosterSource.OFFICE],
+    Role.COUNTY_STAFF: [RosterSource.OFFICE],
+}
+
+
+class StaleCheck(Exception):
+    """Records changed after the check: the upload must be checked again before it can be committed."""
+
+
+def sources_for(user: User) -> list[str]:
+    return list(SOURCES_BY_ROLE.get(user.role, []))
+
+
+def max_upload_bytes() -> int:
+    return settings.ROSTER_MAX_UPLOAD_MB * 1024 * 1024
+
+
+@transaction.atomic
+def create_upload(
+    *,
+    content: bytes,
+    filename: str,
+    source: str,
+    cohort: int,
+    acting_user: User,
+    university: Office | None = None,
+) -> RosterUpload:
+    """Store an uploaded file (in the database: any worker host can read it) after the first refusals."""
+    if source not in sources_for(acting_user) and not acting_user.is_superuser:
+        raise PermissionDenied("您所在机构不能导入这类名单。")
+    if acting_user.role == Role.UNIVERSITY_STAFF:
+        university = acting_user.office  # a university loads only its own roster
+    if source == RosterSource.UNIVERSITY and university is None:
+        raise ValidationError({"university": "院校名单须指明院校。"})
+    if university is not None and university.kind != OfficeKind.UNIVERSITY:
+        raise ValidationError({"university": "所选机构不是院校。"})
+    if len(content) > max_upload_bytes():
+        raise ValidationError(
+            {
+                "file": f"文件大小 {len(content) / 1048576:.1f} MB，超过上限 {settings.ROSTER_MAX_UPLOAD_MB} MB。"
+            }
+        )
+    upload = RosterUpload.objects.create(
+        uploaded_by=acting_user,
+        office=acting_user.office,
+        source=source,
+        university=university,
+        cohort=cohort,
+        filename=Path(filename).name[:200],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+    )
+    record_audit(action="roster.uploaded", actor=acting_user, obj=upload, data={"size": len(content)})
+    return upload
+
+
+def is_large(upload: RosterUpload) -> bool:
+    """Large files are checked and written by a Celery worker; the page shows the progress."""
+    return upload.size > settings.ROSTER_SYNC_MAX_BYTES
+
+
+def start_check(upload: RosterUpload) -> RosterUpload:
+    """Check now, or hand a large file to a worker (after the upload's row is committed)."""
+    if not is_large(upload):
+        return check_upload(upload)
+    from ..tasks import check_roster_task
+
+    transaction.on_commit(lambda: check_roster_task.delay(upload.pk))
+    return upload
+
+
+def start_commit(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
+    """Commit now, or mark the upload 导入中 and hand it to a worker."""
+    if not is_large(upload):
+        return commit_upload(upload=upload, acting_user=acting_user)
+    from ..tasks import commit_roster_task
+
+    with transaction.atomic():
+        locked = RosterUpload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != RosterUpload.Status.CHECKED:
+            raise ValidationError(f"该名单当前状态为“{locked.get_status_display()}”，不能导入。")
+        _set(locked, status=RosterUpload.Status.COMMITTING, rows_total=locked.new + locked.updated)
+        transaction.on_commit(lambda: commit_roster_task.delay(upload.pk, acting_user.pk))
+    return locked
+
+
+def _set(upload: RosterUpload, **fields) -> None:
+    """Progress and status, committed at once (outside any transaction) so the page sees them while it runs."""
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    RosterUpload.objects.filter(pk=upload.pk).update(**fields)
+
+
+def check_upload(upload: RosterUpload) -> RosterUpload:
+    """Read and check every row; stage the rows to write. The file is refused whole if it can't be read."""
+    _set(upload, status=RosterUpload.Status.CHECKING, message="")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(bytes(upload.content))
+        handle.flush()
+        try:
+            check_file_safety(handle.name, max_bytes=max_upload_bytes())
+            sheet = open_roster(handle.name)
+        except RosterFileError as exc:
+            _set(upload, status=RosterUpload.Status.REFUSED, message=exc.message)
+            return upload
+        _set(upload, rows_total=sheet.total_rows, columns=sheet.columns)
+        ctx = engine.build_context(
+            source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
+        )
+        result = engine.check_sheet(
+            sheet, ctx, progress=lambda read, checked: _set(upload, rows_read=read, rows_checked=checked)
+        )
+    with transaction.atomic():
+        RosterRow.objects.filter(upload=upload).delete()
+        _stage_rows(upload, result.rows)
+        _set(
+            upload,
+            status=RosterUpload.Status.CHECKED,
+            rows_total=result.counts["rows"],
+            rows_read=result.counts["rows"],
+            rows_checked=result.counts["rows"],
+            new=result.counts.get("new", 0),
+            updated=result.counts.get("update", 0),
+            unchanged=result.counts.get("unchanged", 0),
+            invalid=result.counts.get("invalid", 0),
+            conflicts=result.counts.get("conflicts", 0),
+            errors=engine.iter_errors(result.errors),
+            conflict_list=result.conflicts,
+            checked_at=timezone.now(),
+            message="" if result.rows or not result.errors else result.errors[0].message,
+        )
+    return upload
+
+
+def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
+    """COPY the checked rows into the staging table (one statement for 100,000 rows)."""
+    buffer = io.StringIO()
+    for row in rows:
+        data = row.raw if row.action == "invalid" else row.data
+        fields = [
+            str(upload.pk),
+            str(row.row_number),
+            row.action,
+            "\\N" if row.graduate_id is None else str(row.graduate_id),
+            "\\N" if row.graduate_version is None else str(row.graduate_version),
+            _copy_text(json.dumps(data, ensure_ascii=False)),
+            _copy_text(json.dumps(row.changes, ensure_ascii=False)),
+        ]
+        buffer.write("\t".join(fields) + "\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {RosterRow._meta.db_table} "
+            "(upload_id, row_number, action, graduate_id, graduate_version, data, changes) FROM STDIN",
+            buffer,
+        )
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+GRADUATE_COLUMNS = [
+    "name", "gender", "ethnicity", "id_number", "birth_date", "university_id", "university_name",
+    "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
+    "hardship", "location_intention", "intentions", "service_needs", "destination", "cohort", "category",
+    "sources", "state", "state_changed_at", "responsible_office_id", "staff_id", "unemployment_cert_no",
+    "unemployment_cert_date", "created_at", "updated_at", "version", "school_status", "hand_edited",
+]  # fmt: skip
+UPDATABLE_COLUMNS = [*engine.COMPARED, "sources"]
+
+
+@transaction.atomic
+def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
+    """Write the checked rows: all of them land, or none do. Set-based SQL from the staging table."""
+    upload = RosterUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status not in (RosterUpload.Status.CHECKED, RosterUpload.Status.COMMITTING):
+        raise ValidationError(f"该名单当前状态为“{upload.get_status_display()}”，不能导入。")
+    table, rows = "graduates_graduate", RosterRow._meta.db_table
+    params = {"upload": upload.pk, "actor": acting_user.pk, "office": acting_user.office_id}
+    channel = ROSTER_CHANNEL[upload.source]
+    reference = _reference(upload)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {rows} s JOIN {table} g ON g.id = s.graduate_id "
+            "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.version <> s.graduate_version",
+            params,
+        )
+        if cursor.fetchone()[0]:
+            raise StaleCheck()
+        columns = ", ".join(GRADUATE_COLUMNS)
+        record_columns = ", ".join(f"r.{c}" for c in GRADUATE_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {record_columns} FROM {rows} s, "
+            f"jsonb_populate_record(NULL::{table}, s.data) r WHERE s.upload_id = %(upload)s AND s.action = 'new'",
+            params,
+        )
+        cursor.execute(
+            f"UPDATE {rows} s SET graduate_id = g.id FROM {table} g WHERE s.upload_id = %(upload)s "
+            "AND s.action = 'new' AND g.id_number = s.data->>'id_number' AND g.cohort = (s.data->>'cohort')::int",
+            params,
+        )
+        assignments = ", ".join(
+            f"{c} = CASE WHEN s.data ? '{c}' THEN r.{c} ELSE g.{c} END" for c in UPDATABLE_COLUMNS
+        )
+        cursor.execute(
+            f"UPDATE {table} g SET {assignments}, version = g.version + 1, updated_at = now() "
+            f"FROM {rows} s, jsonb_populate_record(NULL::{table}, s.data) r "
+            "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.id = s.graduate_id",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
+            "SELECT s.graduate_id, now(), CASE s.action WHEN 'new' THEN 'created' ELSE 'updated' END, "
+            "%(actor)s, %(office)s, CASE s.action WHEN 'new' THEN '{}'::jsonb ELSE s.changes END, %(note)s "
+            f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action IN ('new', 'update')",
+            {**params, "note": f"名单导入：{upload.get_source_display()}（{upload.filename}）"[:200]},
+        )
+        cursor.execute(
+            "INSERT INTO graduates_graduatesource (graduate_id, channel, reference, received_at, office_id, "
+            "created_by_id) SELECT s.graduate_id, %(channel)s, %(reference)s, now(), %(office)s, %(actor)s "
+            f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action IN ('new', 'update', 'unchanged') "
+            "ON CONFLICT (graduate_id, channel, reference) DO NOTHING",
+            {**params, "channel": channel, "reference": reference},
+        )
+    # The invalid rows stay, for the download of the rows to fix.
+    RosterRow.objects.filter(upload=upload).exclude(action=RosterRow.Action.INVALID).delete()
+    written = upload.new + upload.updated
+    RosterUpload.objects.filter(pk=upload.pk).update(
+        status=RosterUpload.Status.COMMITTED,
+        rows_written=written,
+        committed_at=timezone.now(),
+        committed_by=acting_user,
+    )
+    record_audit(
+        action="roster.committed",
+        actor=acting_user,
+        obj=upload,
+        data={"new": upload.new, "updated": upload.updated, "unchanged": upload.unchanged},
+    )
+    upload.refresh_from_db()
+    return upload
+
+
+def _reference(upload: RosterUpload) -> str:
+    """The provenance kept on each record: who sent which cohort's list (the same list again adds nothing)."""
+    who = upload.university.school_code if upload.university else upload.office.region_id
+    return f"{upload.source}:{who}:{upload.cohort}"
+
+
+@transaction.atomic
+def cancel_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
+    upload = RosterUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status == RosterUpload.Status.COMMITTED:
+        raise ValidationError("该名单已经导入，不能取消。")
+    RosterRow.objects.filter(upload=upload).delete()
+    upload.status = RosterUpload.Status.CANCELLED
+    upload.save(update_fields=["status"])
+    record_audit(action="roster.cancelled", actor=acting_user, obj=upload)
+    return upload

@@ -1,0 +1,457 @@
+"""The roster check: every row parsed, checked and compared with the registry before anything is written.
+
+Pure reading and checking; the writes (staging, commit) are in graduates/roster/actions.py. The same engine
+serves the upload page, the Django admin and `manage.py import_roster`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.models import Office, OfficeKind
+
+from .. import checks
+from ..actions import state_after_destination
+from ..codes import (
+    EDUCATION_SHORT_LABELS,
+    ROSTER_CHANNEL,
+    Destination,
+    EducationLevel,
+    Ethnicity,
+    Gender,
+    Hardship,
+    Intention,
+    LocationIntention,
+    SchoolStatus,
+    ServiceNeed,
+    State,
+)
+from ..models import Graduate
+from . import parse
+from .reader import RosterSheet
+
+# The Chinese name of each field, for messages about a column the file does not have.
+FIELD_LABELS = {
+    "name": "姓名",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "id_number": "公民身份号码",
+    "university_name": "毕业院校",
+    "graduation_date": "毕业日期",
+    "education": "学历",
+    "major": "所学专业",
+    "origin_region": "入学前户口所在地",
+    "email": "电子邮箱",
+    "postcode": "邮编",
+    "mobile": "手机号码",
+    "landline": "固定电话",
+    "hardship": "困难状况",
+    "location_intention": "就业地意向",
+    "intentions": "就业意向",
+    "service_needs": "就业服务需求",
+    "destination": "就业去向",
+    "employment_status": "就业状态",
+    "cohort": "届别",
+}
+
+# Fields a new record cannot do without (the 登记表's required items). 毕业院校 comes from the upload for a
+# university's own roster.
+REQUIRED = ["name", "id_number", "ethnicity", "graduation_date", "education", "major", "origin_region"]
+
+# The registry columns an import may set on an existing record, compared one by one.
+COMPARED = [
+    "name", "gender", "ethnicity", "university_id", "university_name", "graduation_date", "education", "major",
+    "origin_region_id", "email", "postcode", "mobile", "landline", "hardship", "location_intention", "intentions",
+    "service_needs", "destination", "school_status",
+]  # fmt: skip
+
+# Columns whose cells may hold several codes (order-insensitive when compared).
+ARRAY_FIELDS = {"hardship", "intentions", "service_needs", "sources"}
+
+PROGRESS_EVERY = 5_000
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class CheckedRow:
+    row_number: int
+    action: str  # new / update / unchanged / invalid
+    data: dict = field(default_factory=dict)  # Graduate columns to write
+    changes: dict = field(default_factory=dict)  # {field: [old, new]} of an update
+    graduate_id: int | None = None
+    graduate_version: int | None = None
+    raw: dict = field(default_factory=dict)  # the original cells of an invalid row
+
+
+@dataclass
+class CheckResult:
+    columns: dict[str, str]
+    rows: list[CheckedRow]
+    errors: list[RowError]
+    conflicts: list[dict]
+    counts: dict[str, int]
+
+
+@dataclass
+class Context:
+    """What the check of one upload needs, loaded once (no query per row)."""
+
+    source: str
+    cohort: int
+    channel: str
+    university: Office | None
+    responsible_office_id: int
+    regions: dict
+    region_index: parse.RegionIndex
+    universities_by_name: dict[str, int]
+    today: datetime.date
+
+
+def build_context(*, source: str, cohort: int, university: Office | None, office: Office) -> Context:
+    """Offices' own lists stay with the office; every other list waits at the bureau (待分配) for dispatch."""
+    if source == "office":
+        responsible = office.pk
+    else:
+        responsible = Office.objects.get(kind=OfficeKind.BUREAU, region_id=f"{settings.PROVINCE_CODE}0000").pk
+    return Context(
+        source=source,
+        cohort=cohort,
+        channel=ROSTER_CHANNEL[source],
+        university=university,
+        responsible_office_id=responsible,
+        regions=checks.region_states(),
+        region_index=parse.RegionIndex.load(),
+        universities_by_name=dict(
+            Office.objects.filter(kind=OfficeKind.UNIVERSITY).values_list("name", "id")
+        ),
+        today=timezone.localdate(),
+    )
+
+
+def _parsers(ctx: Context) -> dict[str, Callable]:
+    return {
+        "name": parse.text,
+        "gender": lambda v: parse.code(v, Gender),
+        "ethnicity": lambda v: parse.code(v, Ethnicity),
+        "id_number": parse.id_number,
+        "university_name": parse.text,
+        "graduation_date": parse.date,
+        "education": lambda v: parse.code(v, EducationLevel, aliases=EDUCATION_SHORT_LABELS),
+        "major": parse.text,
+        "origin_region": ctx.region_index.resolve,
+        "email": parse.text,
+        "postcode": parse.text,
+        "mobile": parse.phone,
+        "landline": parse.text,
+        "hardship": lambda v: parse.codes(v, Hardship),
+        "location_intention": lambda v: parse.code(v, LocationIntention),
+        "intentions": lambda v: parse.codes(v, Intention),
+        "service_needs": lambda v: parse.codes(v, ServiceNeed),
+        "destination": lambda v: parse.code(v, Destination),
+        "employment_status": parse.employment_status,
+        "cohort": lambda v: int(parse.text(v) or 0) or None,
+    }
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)[:200]
+
+
+def check_sheet(
+    sheet: RosterSheet,
+    ctx: Context,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Parse and check every row of SHEET, then compare the valid ones with the registry (one query per 5,000)."""
+    columns = sheet.columns
+    errors: list[RowError] = []
+    header_errors = [f for f in ("name", "id_number") if f not in columns]
+    if header_errors:
+        missing = "、".join(FIELD_LABELS[f] for f in header_errors)
+        errors.append(RowError(sheet.header_row, "", "", f"表头中找不到必需的列：{missing}。"))
+        return CheckResult(columns, [], errors, [], {"rows": 0, "invalid": 0})
+    parsers = _parsers(ctx)
+    rows: list[CheckedRow] = []
+    valid: list[tuple[CheckedRow, dict]] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for raw in sheet.rows():
+        count += 1
+        checked, values, row_errors = _check_row(raw, ctx, parsers, columns, seen)
+        rows.append(checked)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            valid.append((checked, values))
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count, count)
+    if progress:
+        progress(count, count)
+    conflicts = _compare_with_registry(valid, ctx, columns)
+    counts = {"rows": count}
+    for action in ("new", "update", "unchanged", "invalid"):
+        counts[action] = sum(1 for r in rows if r.action == action)
+    counts["conflicts"] = len({c["row"] for c in conflicts})
+    return CheckResult(columns, rows, errors, conflicts, counts)
+
+
+def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[str, int]):
+    row_errors: list[RowError] = []
+    values: dict = {}
+
+    def fail(field_name: str, value, message: str) -> None:
+        row_errors.append(RowError(raw.row_number, columns.get(field_name, FIELD_LABELS.get(field_name, "")),
+                                   _display(value), message))  # fmt: skip
+
+    failed: set[str] = set()
+    for field_name, value in raw.values.items():
+        parser = parsers.get(field_name)
+        if parser is None or _is_empty(value):
+            continue
+        try:
+            parsed = parser(value)
+        except parse.CellError as exc:
+            fail(field_name, value, exc.message)
+            failed.add(field_name)
+            continue
+        if parsed not in (None, "", []):
+            values[field_name] = parsed
+    if values.get("cohort") not in (None, ctx.cohort):
+        fail(
+            "cohort",
+            raw.values.get("cohort"),
+            f"届别 {values['cohort']} 与本次导入的届别 {ctx.cohort} 不一致。",
+        )
+    required = list(REQUIRED)
+    if ctx.university is None:
+        required.append("university_name")
+    for field_name in required:
+        if field_name not in values and field_name not in failed:
+            fail(field_name, "", f"“{FIELD_LABELS[field_name]}”必须填写。")
+            failed.add(field_name)
+    # The registry's own checks, on every field that parsed (so one row reports all its mistakes at once).
+    candidate = _candidate(values, ctx)
+    for field_name, messages in checks.collect_graduate_errors(
+        candidate, today=ctx.today, regions=ctx.regions
+    ).items():
+        if field_name in failed:
+            continue
+        for message in messages:
+            fail(field_name, raw.values.get(field_name), message)
+    if not row_errors:
+        values["_candidate"] = candidate
+        first = seen.get(candidate.id_number)
+        if first is not None:
+            fail("id_number", raw.values.get("id_number"), f"与第 {first} 行的公民身份号码重复。")
+        else:
+            seen[candidate.id_number] = raw.row_number
+    if row_errors:
+        return (
+            CheckedRow(raw.row_number, "invalid", raw={k: _display(v) for k, v in raw.values.items()}),
+            values,
+            row_errors,
+        )
+    return CheckedRow(raw.row_number, "new"), values, []
+
+
+def _candidate(values: dict, ctx: Context) -> SimpleNamespace:
+    """An unsaved record with the row's values, shaped like a Graduate for checks.collect_graduate_errors."""
+    university_id = ctx.university.pk if ctx.university else None
+    university_name = values.get("university_name") or (ctx.university.name if ctx.university else "")
+    if university_id is None:
+        university_id = ctx.universities_by_name.get(university_name)
+    return SimpleNamespace(
+        name=values.get("name", ""),
+        gender=values.get("gender", ""),
+        ethnicity=values.get("ethnicity", ""),
+        id_number=values.get("id_number", ""),
+        birth_date=None,
+        university_id=university_id,
+        university_name=university_name,
+        graduation_date=values.get("graduation_date"),
+        education=values.get("education", ""),
+        major=values.get("major", ""),
+        origin_region_id=values.get("origin_region", ""),
+        email=values.get("email", ""),
+        postcode=values.get("postcode", ""),
+        mobile=values.get("mobile", ""),
+        landline=values.get("landline", ""),
+        hardship=values.get("hardship", []),
+        location_intention=values.get("location_intention", ""),
+        intentions=values.get("intentions", []),
+        service_needs=values.get("service_needs", []),
+        destination=values.get("destination", ""),
+        cohort=ctx.cohort,
+        school_status=values.get("employment_status", ""),
+    )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _comparable(name: str, value):
+    if name in ARRAY_FIELDS:
+        return sorted(value or [])
+    if value is None:
+        return ""
+    return value
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, columns: dict) -> list[dict]:
+    """Decide new / update / unchanged for each valid row; a field an office changed by hand is not overwritten
+    but reported as a conflict (the office's value stays)."""
+    conflicts: list[dict] = []
+    now = timezone.now().isoformat()
+    for chunk in _chunks(valid, 5_000):
+        numbers = [values["_candidate"].id_number for _, values in chunk]
+        existing = {
+            g["id_number"]: g
+            for g in Graduate.objects.filter(cohort=ctx.cohort, id_number__in=numbers).values(
+                "id", "version", "hand_edited", "sources", *COMPARED, "id_number"
+            )
+        }
+        for checked, values in chunk:
+            candidate = values["_candidate"]
+            incoming = {
+                name: getattr(candidate, name)
+                for name in COMPARED
+                if name in _present(values) and getattr(candidate, name) not in (None, "", [])
+            }
+            current = existing.get(candidate.id_number)
+            if current is None:
+                checked.action = "new"
+                checked.data = _new_record(candidate, ctx, now)
+                continue
+            checked.graduate_id = current["id"]
+            checked.graduate_version = current["version"]
+            data, changes = {}, {}
+            for name, new_value in incoming.items():
+                old_value = current[name]
+                if _comparable(name, old_value) == _comparable(name, new_value):
+                    continue
+                if name in (current["hand_edited"] or []) or name.removesuffix("_id") in (
+                    current["hand_edited"] or []
+                ):
+                    conflicts.append({
+                        "row": checked.row_number,
+                        "graduate": current["id"],
+                        "column": columns.get(_source_field(name), FIELD_LABELS.get(_source_field(name), name)),
+                        "office_value": _jsonable(old_value),
+                        "file_value": _jsonable(new_value),
+                    })  # fmt: skip
+                    continue
+                data[name] = _jsonable(new_value)
+                changes[name] = [_jsonable(old_value), _jsonable(new_value)]
+            if ctx.channel not in (current["sources"] or []):
+                data["sources"] = sorted({*current["sources"], ctx.channel})
+                changes["sources"] = [current["sources"], data["sources"]]
+            checked.action = "update" if changes else "unchanged"
+            checked.data, checked.changes = data, changes
+    return conflicts
+
+
+def _present(values: dict) -> set[str]:
+    """The Graduate columns the row gave a value for (so an empty cell never erases what is stored)."""
+    present = set()
+    for name in values:
+        if name == "origin_region":
+            present.add("origin_region_id")
+        elif name == "employment_status":
+            present.add("school_status")
+        elif name == "university_name":
+            present.update({"university_name", "university_id"})
+        else:
+            present.add(name)
+    return present
+
+
+def _source_field(column: str) -> str:
+    return {
+        "origin_region_id": "origin_region",
+        "school_status": "employment_status",
+        "university_id": "university_name",
+    }.get(column, column)
+
+
+def _new_record(candidate: SimpleNamespace, ctx: Context, now: str) -> dict:
+    signed = candidate.school_status == SchoolStatus.SIGNED
+    if signed:
+        state = State.EMPLOYED
+    elif candidate.destination:
+        state = state_after_destination(State.WAITING, candidate.destination)
+        state = State.WAITING if state == State.VERIFIED else state
+    else:
+        state = State.WAITING
+    return {
+        "name": candidate.name,
+        "gender": candidate.gender,
+        "ethnicity": candidate.ethnicity,
+        "id_number": candidate.id_number,
+        "birth_date": candidate.birth_date.isoformat(),
+        "university_id": candidate.university_id,
+        "university_name": candidate.university_name,
+        "graduation_date": candidate.graduation_date.isoformat(),
+        "education": candidate.education,
+        "major": candidate.major,
+        "origin_region_id": candidate.origin_region_id,
+        "email": candidate.email,
+        "postcode": candidate.postcode,
+        "mobile": candidate.mobile,
+        "landline": candidate.landline,
+        "hardship": candidate.hardship,
+        "location_intention": candidate.location_intention,
+        "intentions": candidate.intentions,
+        "service_needs": candidate.service_needs,
+        "destination": candidate.destination,
+        "cohort": ctx.cohort,
+        "category": "fresh",
+        "sources": [ctx.channel],
+        "state": state,
+        "state_changed_at": now,
+        "responsible_office_id": ctx.responsible_office_id,
+        "staff_id": None,
+        "unemployment_cert_no": "",
+        "unemployment_cert_date": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "school_status": candidate.school_status or SchoolStatus.UNEMPLOYED,
+        "hand_edited": [],
+    }
+
+
+def iter_errors(errors: Iterable[RowError]) -> list[dict]:
+    return [e.as_dict() for e in errors]

@@ -1,0 +1,39 @@
+"""The invalid rows of an upload as an .xlsx: the file's own columns plus 错误原因, to fix and upload again."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from openpyxl import Workbook
+
+from ..models import RosterRow, RosterUpload
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _safe(value: str) -> str:
+    """A cell never becomes a formula in the user's spreadsheet (the file came from outside)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def invalid_rows_workbook(upload: RosterUpload) -> bytes:
+    reasons = defaultdict(list)
+    for error in upload.errors:
+        reasons[error["row"]].append(
+            f"{error['column']}：{error['message']}" if error["column"] else error["message"]
+        )
+    columns = list(upload.columns.items())  # [(field, header text)]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("有误的行")
+    header = ["原行号", *[text for _, text in columns], "错误原因"]
+    sheet.append(header)
+    rows = RosterRow.objects.filter(upload=upload, action=RosterRow.Action.INVALID).order_by("row_number")
+    for row in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [row.row_number, *[_safe(row.data.get(field, "")) for field, _ in columns],
+             "；".join(reasons.get(row.row_number, []))]
+        )  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

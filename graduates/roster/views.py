@@ -1,0 +1,143 @@
+"""The roster pages: upload, preview with row errors, commit or cancel, progress, downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.audit import record_audit
+
+from ..models import RosterUpload
+from . import actions, selectors
+from .export import invalid_rows_workbook
+from .forms import UploadForm
+from .template import build_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(filename: str) -> str:
+    from urllib.parse import quote
+
+    return quote(filename)
+
+
+@login_required
+def upload_list_view(request: HttpRequest) -> HttpResponse:
+    sources = actions.sources_for(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, sources=sources)
+    if request.method == "POST":
+        if not sources:
+            raise PermissionDenied("您所在机构不能导入名单。")
+        if form.is_valid():
+            try:
+                upload = actions.create_upload(
+                    content=form.cleaned_data["file"].read(),
+                    filename=form.cleaned_data["file"].name,
+                    source=form.cleaned_data["source"],
+                    cohort=form.cleaned_data["cohort"],
+                    university=form.cleaned_data.get("university"),
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                actions.start_check(upload)
+                return redirect("roster:detail", pk=upload.pk)
+    uploads = Paginator(selectors.uploads_visible_to(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "graduates/roster/list.html",
+        {"form": form, "uploads": uploads, "can_upload": bool(sources)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def upload_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.get_upload_for(user=request.user, pk=pk)
+    errors = Paginator(upload.errors, 100).get_page(request.GET.get("page"))
+    context = {"upload": upload, "errors": errors, "conflicts": upload.conflict_list[:200]}
+    if request.htmx:
+        response = render(request, "graduates/roster/_status.html", context)
+        if not upload.is_running:
+            response["HX-Refresh"] = "true"  # the job ended: show the whole result
+        return response
+    return render(request, "graduates/roster/detail.html", context)
+
+
+@require_POST
+@login_required
+def upload_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.get_upload_for(user=request.user, pk=pk)
+    if upload.uploaded_by_id != request.user.pk and upload.office_id != request.user.office_id:
+        raise PermissionDenied("只有上传单位可以确认导入。")
+    try:
+        upload = actions.start_commit(upload=upload, acting_user=request.user)
+    except actions.StaleCheck:
+        actions.start_check(RosterUpload.objects.get(pk=upload.pk))
+        messages.warning(request, "部分记录在检查后被修改过，已重新检查，请核对后再确认导入。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if upload.status == RosterUpload.Status.COMMITTED:
+            messages.success(request, f"已导入：新增 {upload.new} 名，更新 {upload.updated} 名。")
+    return redirect("roster:detail", pk=upload.pk)
+
+
+@require_POST
+@login_required
+def upload_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.get_upload_for(user=request.user, pk=pk)
+    try:
+        actions.cancel_upload(upload=upload, acting_user=request.user)
+        messages.info(request, "已取消，未导入任何记录。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("roster:detail", pk=upload.pk)
+
+
+@login_required
+def invalid_rows_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.get_upload_for(user=request.user, pk=pk)
+    record_audit(action="roster.invalid_rows_downloaded", actor=request.user, obj=upload, request=request)
+    return _xlsx_response(invalid_rows_workbook(upload), f"有误的行-{upload.filename}")
+
+
+@login_required
+def template_view(request: HttpRequest) -> HttpResponse:
+    cohort = timezone.localdate().year
+    return _xlsx_response(build_template(cohort=cohort), f"离校未就业高校毕业生名单模板（{cohort}届）.xlsx")
+
+
+@login_required
+def university_status_view(request: HttpRequest) -> HttpResponse:
+    try:
+        cohort = int(request.GET.get("cohort") or timezone.localdate().year)
+    except ValueError:
+        cohort = timezone.localdate().year
+    rows = selectors.university_upload_status(user=request.user, cohort=cohort)
+    due = selectors.due_date(cohort)
+    return render(
+        request,
+        "graduates/roster/status.html",
+        {
+            "rows": rows,
+            "cohort": cohort,
+            "due": due,
+            "overdue": timezone.localdate() > due,
+            "done": sum(1 for r in rows if r["committed"]),
+        },
+    )
