@@ -4,11 +4,19 @@ They are the demo province's own users (created by the real `seed_demo_province`
 same offices and roles a new user sees after `python3 dev.py up`.
 """
 
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 
 from core.demo import DEMO_PASSWORD, seed_demo_province
 from core.models import Region, User
 from core.regions import load_regions
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -80,3 +88,32 @@ def pytest_configure(config):
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     # Hashing the demo passwords with PBKDF2 costs ~0.3 s per user per test; tests do not test the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, regions):
+    """Start `celery worker` on a queue of its own, pointing at this test run's database, and stop it after."""
+    from django.conf import settings
+    from django.db import connection
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "the worker tests need Redis (set REDIS_URL)"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CONN_MAX_AGE": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
+         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

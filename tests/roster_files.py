@@ -23,7 +23,7 @@ def roster_row(seq: int, **overrides) -> dict:
         "姓名": f"名单学生{seq}",
         "性别": "1" if seq % 2 else "2",
         "民族": "01",
-        "公民身份号码": make_id_number(seq=seq * 2 + 1 if seq % 2 else seq * 2),
+        "公民身份号码": _id_for(seq),
         "毕业院校": "青海大学",
         "毕业日期": "20260630",
         "学历": "3",
@@ -42,6 +42,13 @@ def roster_row(seq: int, **overrides) -> dict:
     }
     row.update(overrides)
     return row
+
+
+def _id_for(seq: int) -> str:
+    """A distinct valid ID number for each SEQ (birth day and order number vary); odd SEQ male, even female."""
+    birth = datetime.date(2003, 1, 1) + datetime.timedelta(days=seq // 450)
+    order = 2 * (seq % 450) + (1 if seq % 2 else 2)
+    return make_id_number(birth=birth.strftime("%Y%m%d"), seq=order)
 
 
 def roster_bytes(rows: list[dict], *, header: list[str] | None = None, title_rows: list[str] = ()) -> bytes:

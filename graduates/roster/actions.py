@@ -128,8 +128,11 @@ def _set(upload: RosterUpload, **fields) -> None:
 
 
 def check_upload(upload: RosterUpload) -> RosterUpload:
-    """Read and check every row; stage the rows to write. The file is refused whole if it can't be read."""
-    _set(upload, status=RosterUpload.Status.CHECKING, message="")
+    """Read and check every row, staging the checked rows chunk by chunk (memory stays flat). The file is
+    refused whole if it can't be read. Staged rows are invisible until the status says 待确认."""
+    _set(upload, status=RosterUpload.Status.CHECKING, message="", rows_read=0, rows_checked=0)
+    RosterRow.objects.filter(upload=upload).delete()
+    totals = engine.CheckTotals()
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         handle.write(bytes(upload.content))
         handle.flush()
@@ -143,28 +146,28 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
         ctx = engine.build_context(
             source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
         )
-        result = engine.check_sheet(
-            sheet, ctx, progress=lambda read, checked: _set(upload, rows_read=read, rows_checked=checked)
-        )
-    with transaction.atomic():
-        RosterRow.objects.filter(upload=upload).delete()
-        _stage_rows(upload, result.rows)
-        _set(
-            upload,
-            status=RosterUpload.Status.CHECKED,
-            rows_total=result.counts["rows"],
-            rows_read=result.counts["rows"],
-            rows_checked=result.counts["rows"],
-            new=result.counts.get("new", 0),
-            updated=result.counts.get("update", 0),
-            unchanged=result.counts.get("unchanged", 0),
-            invalid=result.counts.get("invalid", 0),
-            conflicts=result.counts.get("conflicts", 0),
-            errors=engine.iter_errors(result.errors),
-            conflict_list=result.conflicts,
-            checked_at=timezone.now(),
-            message="" if result.rows or not result.errors else result.errors[0].message,
-        )
+        for chunk in engine.check_sheet(sheet, ctx, totals):
+            _stage_rows(upload, chunk)
+            _set(upload, rows_read=totals.rows, rows_checked=totals.rows)
+    if totals.rows == 0 and totals.errors:  # no header to work with: the file is refused whole
+        _set(upload, status=RosterUpload.Status.REFUSED, message=totals.errors[0].message)
+        return upload
+    _set(
+        upload,
+        status=RosterUpload.Status.CHECKED,
+        rows_total=totals.rows,
+        rows_read=totals.rows,
+        rows_checked=totals.rows,
+        new=totals.new,
+        updated=totals.update,
+        unchanged=totals.unchanged,
+        invalid=totals.invalid,
+        conflicts=totals.conflict_rows,
+        errors=engine.iter_errors(totals.errors),
+        conflict_list=totals.conflicts,
+        checked_at=timezone.now(),
+        message="",
+    )
     return upload
 
 

@@ -100,12 +100,20 @@ class CheckedRow:
 
 
 @dataclass
-class CheckResult:
-    columns: dict[str, str]
-    rows: list[CheckedRow]
-    errors: list[RowError]
-    conflicts: list[dict]
-    counts: dict[str, int]
+class CheckTotals:
+    """What the check found, accumulated chunk by chunk."""
+
+    rows: int = 0
+    new: int = 0
+    update: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+
+    @property
+    def conflict_rows(self) -> int:
+        return len({c["row"] for c in self.conflicts})
 
 
 @dataclass
@@ -165,7 +173,7 @@ def _parsers(ctx: Context) -> dict[str, Callable]:
         "service_needs": lambda v: parse.codes(v, ServiceNeed),
         "destination": lambda v: parse.code(v, Destination),
         "employment_status": parse.employment_status,
-        "cohort": lambda v: int(parse.text(v) or 0) or None,
+        "cohort": parse.cohort,
     }
 
 
@@ -181,43 +189,41 @@ def _display(value) -> str:
     return str(value)[:200]
 
 
-def check_sheet(
-    sheet: RosterSheet,
-    ctx: Context,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> CheckResult:
-    """Parse and check every row of SHEET, then compare the valid ones with the registry (one query per 5,000)."""
+def check_sheet(sheet: RosterSheet, ctx: Context, totals: CheckTotals, *, chunk_size: int = 5_000):
+    """Parse and check SHEET's rows; yield them in chunks, each compared with the registry in one query.
+
+    Streaming keeps memory flat whatever the number of rows: the caller stages each chunk and lets it go.
+    """
     columns = sheet.columns
-    errors: list[RowError] = []
-    header_errors = [f for f in ("name", "id_number") if f not in columns]
-    if header_errors:
-        missing = "、".join(FIELD_LABELS[f] for f in header_errors)
-        errors.append(RowError(sheet.header_row, "", "", f"表头中找不到必需的列：{missing}。"))
-        return CheckResult(columns, [], errors, [], {"rows": 0, "invalid": 0})
+    missing = [f for f in ("name", "id_number") if f not in columns]
+    if missing:
+        names = "、".join(FIELD_LABELS[f] for f in missing)
+        totals.errors.append(RowError(sheet.header_row, "", "", f"表头中找不到必需的列：{names}。"))
+        return
     parsers = _parsers(ctx)
-    rows: list[CheckedRow] = []
-    valid: list[tuple[CheckedRow, dict]] = []
     seen: dict[str, int] = {}
-    count = 0
+    chunk: list[CheckedRow] = []
+    valid: list[tuple[CheckedRow, dict]] = []
     for raw in sheet.rows():
-        count += 1
+        totals.rows += 1
         checked, values, row_errors = _check_row(raw, ctx, parsers, columns, seen)
-        rows.append(checked)
+        chunk.append(checked)
         if row_errors:
-            errors.extend(row_errors)
+            totals.errors.extend(row_errors)
         else:
             valid.append((checked, values))
-        if progress and count % PROGRESS_EVERY == 0:
-            progress(count, count)
-    if progress:
-        progress(count, count)
-    conflicts = _compare_with_registry(valid, ctx, columns)
-    counts = {"rows": count}
-    for action in ("new", "update", "unchanged", "invalid"):
-        counts[action] = sum(1 for r in rows if r.action == action)
-    counts["conflicts"] = len({c["row"] for c in conflicts})
-    return CheckResult(columns, rows, errors, conflicts, counts)
+        if len(chunk) >= chunk_size:
+            yield _finish_chunk(chunk, valid, ctx, columns, totals)
+            chunk, valid = [], []
+    if chunk:
+        yield _finish_chunk(chunk, valid, ctx, columns, totals)
+
+
+def _finish_chunk(chunk, valid, ctx: Context, columns: dict, totals: CheckTotals) -> list[CheckedRow]:
+    totals.conflicts.extend(_compare_with_registry(valid, ctx, columns))
+    for row in chunk:
+        setattr(totals, row.action, getattr(totals, row.action) + 1)
+    return chunk
 
 
 def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[str, int]):
@@ -335,7 +341,7 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
     but reported as a conflict (the office's value stays)."""
     conflicts: list[dict] = []
     now = timezone.now().isoformat()
-    for chunk in _chunks(valid, 5_000):
+    for chunk in _chunks(valid, 5_000):  # one query per chunk (≤ 5,000 ID numbers)
         numbers = [values["_candidate"].id_number for _, values in chunk]
         existing = {
             g["id_number"]: g
@@ -345,10 +351,11 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
         }
         for checked, values in chunk:
             candidate = values["_candidate"]
+            present = _present(values)
             incoming = {
                 name: getattr(candidate, name)
                 for name in COMPARED
-                if name in _present(values) and getattr(candidate, name) not in (None, "", [])
+                if name in present and getattr(candidate, name) not in (None, "", [])
             }
             current = existing.get(candidate.id_number)
             if current is None:

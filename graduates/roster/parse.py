@@ -355,6 +355,18 @@ def date(value: object) -> datetime.date:
     raise CellError(f"“{raw[:30]}”不是可识别的日期：{_DATE_EXPECTED}。")
 
 
+def cohort(value: object) -> int | None:
+    """届别 (the graduation year): 2026, "2026", "2026届", "2026年" → 2026; empty → None."""
+    number = _number_text(value)
+    raw = number if number is not None else "".join(_nfkc(str(value or "")).split())
+    if not raw:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:届|年|年届)?", raw)
+    if not match:
+        raise CellError(f"“届别”应为四位年份，如 2026，而不是“{_shown(value)}”。")
+    return int(match.group(1))
+
+
 # --- numbers people write ----------------------------------------------------------------------------------------
 
 ID_AS_NUMBER = (

@@ -55,8 +55,8 @@ class Command(BaseCommand):
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             return self._refused("；".join(messages))
         upload = actions.check_upload(upload)
-        if upload.status == RosterUpload.Status.REFUSED or (upload.rows_total == 0 and upload.errors):
-            return self._refused(upload.message or upload.errors[0]["message"], upload=upload)
+        if upload.status == RosterUpload.Status.REFUSED:
+            return self._refused(upload.message, upload=upload)
         if options["dry_run"]:
             actions.cancel_upload(upload=upload, acting_user=acting_user)
         else:
