@@ -374,9 +374,17 @@ class RosterUpload(models.Model):
         return min(100, done * 100 // self.rows_total)
 
 
+# The columns a new record takes from its row; the others are the same for the whole upload (set at commit).
+STAGED_COLUMNS = [
+    "name", "gender", "ethnicity", "id_number", "birth_date", "university_id", "university_name",
+    "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
+    "hardship", "location_intention", "intentions", "service_needs", "destination", "state", "school_status",
+]  # fmt: skip
+
+
 class RosterRow(models.Model):
-    """A checked row waiting for the commit: the values to write (column names of Graduate), or, for an invalid
-    row, the original cells (to download, fix and upload again)."""
+    """A checked row waiting for the commit: a new record's values (typed columns), an update's changed fields
+    (data, changes), or an invalid row's original cells (data: to download, fix and upload again)."""
 
     class Action(models.TextChoices):
         NEW = "new", "新增"
@@ -387,10 +395,34 @@ class RosterRow(models.Model):
     upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField("行号")
     action = models.CharField(max_length=10, choices=Action.choices)
-    graduate = models.ForeignKey(Graduate, null=True, on_delete=models.CASCADE, related_name="+")
+    # A plain id, not a foreign key: new rows get their graduate's id reserved at staging, before it exists.
+    graduate_id = models.BigIntegerField(null=True)
     graduate_version = models.PositiveIntegerField(null=True)
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, help_text="更新：要写入的字段；有误：原始单元格")
     changes = models.JSONField(default=dict)
+    # A new record's values, typed like Graduate's columns (COPY in, INSERT … SELECT out: no JSON to parse).
+    name = models.CharField(max_length=50, blank=True)
+    gender = models.CharField(max_length=1, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    id_number = models.CharField(max_length=18, blank=True)
+    birth_date = models.DateField(null=True)
+    university_id = models.BigIntegerField(null=True)
+    university_name = models.CharField(max_length=100, blank=True)
+    graduation_date = models.DateField(null=True)
+    education = models.CharField(max_length=1, blank=True)
+    major = models.CharField(max_length=100, blank=True)
+    origin_region_id = models.CharField(max_length=6, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    postcode = models.CharField(max_length=6, blank=True)
+    mobile = models.CharField(max_length=11, blank=True)
+    landline = models.CharField(max_length=20, blank=True)
+    hardship = ArrayField(models.CharField(max_length=2), default=list)
+    location_intention = models.CharField(max_length=1, blank=True)
+    intentions = ArrayField(models.CharField(max_length=2), default=list)
+    service_needs = ArrayField(models.CharField(max_length=2), default=list)
+    destination = models.CharField(max_length=2, blank=True)
+    state = models.CharField(max_length=12, blank=True)
+    school_status = models.CharField(max_length=12, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["upload", "action"], name="roster_row_upload_action_idx")]

@@ -149,6 +149,17 @@ def graduate_timeline(graduate: Graduate) -> list[TimelineEntry]:
                 lines=lines,
             )
         )
+    for source in graduate.source_records.select_related("office", "created_by"):
+        entries.append(
+            TimelineEntry(
+                at=source.received_at,
+                kind="source",
+                title=f"来源：{source.get_channel_display()}",
+                actor=str(source.created_by or "系统"),
+                office=source.office.name if source.office else "",
+                lines=[],
+            )
+        )
     for provider in _TIMELINE_PROVIDERS:
         entries.extend(provider(graduate))
     return sorted(entries, key=lambda e: e.at, reverse=True)

@@ -3,11 +3,14 @@ cancel it. Pages, admin, `manage.py import_roster` and the Celery tasks all call
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
 import tempfile
+import threading
 from pathlib import Path
+from queue import Queue
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +21,7 @@ from core.audit import record_audit
 from core.models import Office, OfficeKind, Role, User
 
 from ..codes import ROSTER_CHANNEL, RosterSource
-from ..models import RosterRow, RosterUpload
+from ..models import STAGED_COLUMNS, RosterRow, RosterUpload
 from . import engine
 from .reader import RosterFileError, check_file_safety, open_roster
 
@@ -146,9 +149,10 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
         ctx = engine.build_context(
             source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
         )
-        for chunk in engine.check_sheet(sheet, ctx, totals):
-            _stage_rows(upload, chunk)
-            _set(upload, rows_read=totals.rows, rows_checked=totals.rows)
+        with StagingWriter(upload) as staging:
+            for chunk in engine.check_sheet(sheet, ctx, totals):
+                staging.put(chunk)
+                _set(upload, rows_read=totals.rows, rows_checked=totals.rows - staging.pending_rows)
     if totals.rows == 0 and totals.errors:  # no header to work with: the file is refused whole
         _set(upload, status=RosterUpload.Status.REFUSED, message=totals.errors[0].message)
         return upload
@@ -171,41 +175,128 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
     return upload
 
 
+class StagingWriter:
+    """Stages checked chunks from a second thread: PostgreSQL ingests one chunk (on the other core) while Python
+    checks the next. The thread has its own connection (autocommit); the staged rows stay invisible until the
+    upload's status says 待确认. Inside a transaction (a caller's atomic block, or a test) the rows must be
+    written on the caller's connection, so it stages in the calling thread instead."""
+
+    def __init__(self, upload: RosterUpload):
+        self.upload = upload
+        self.threaded = not connection.in_atomic_block
+        self.queue: Queue = Queue(maxsize=2)  # bounded: memory stays flat if PostgreSQL is slower
+        self.pending_rows = 0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"roster-staging-{upload.pk}", daemon=True)
+
+    def __enter__(self) -> StagingWriter:
+        if self.threaded:
+            self.thread.start()
+        return self
+
+    def put(self, chunk: list[engine.CheckedRow]) -> None:
+        if not self.threaded:
+            _stage_rows(self.upload, chunk)
+            return
+        if self.error is not None:
+            raise self.error
+        self.pending_rows += len(chunk)
+        self.queue.put(chunk)
+
+    def _run(self) -> None:
+        try:
+            while (chunk := self.queue.get()) is not None:
+                if self.error is None:
+                    _stage_rows(self.upload, chunk)
+                self.pending_rows -= len(chunk)
+        except BaseException as exc:  # handed to the checking thread, which raises it
+            self.error = exc
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.threaded:
+            return
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc is None:
+            raise self.error
+
+
+STAGING_COLUMNS = ["upload_id", "row_number", "action", "graduate_id", "graduate_version", "data", "changes",
+                   *STAGED_COLUMNS]  # fmt: skip
+NULL = "\\N"
+
+
 def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
-    """COPY the checked rows into the staging table (one statement for 100,000 rows)."""
-    buffer = io.StringIO()
+    """COPY a chunk of checked rows into the staging table; new records get their ids from the sequence now."""
+    new_rows = [row for row in rows if row.action == "new"]
+    if new_rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('graduates_graduate', 'id')) FROM generate_series(1, %s)",
+                [len(new_rows)],
+            )
+            for row, (graduate_id,) in zip(new_rows, cursor.fetchall(), strict=True):
+                row.graduate_id = graduate_id
+    empty_record = [
+        NULL if c in ("birth_date", "university_id", "graduation_date") else "" for c in STAGED_COLUMNS
+    ]
+    empty_record = ["{}" if c in ("hardship", "intentions", "service_needs") else v
+                    for c, v in zip(STAGED_COLUMNS, empty_record, strict=True)]  # fmt: skip
+    lines = []
     for row in rows:
         data = row.raw if row.action == "invalid" else row.data
-        fields = [
+        record = [_copy_value(row.record[c]) for c in STAGED_COLUMNS] if row.record else empty_record
+        lines.append("\t".join([
             str(upload.pk),
             str(row.row_number),
             row.action,
-            "\\N" if row.graduate_id is None else str(row.graduate_id),
-            "\\N" if row.graduate_version is None else str(row.graduate_version),
-            _copy_text(json.dumps(data, ensure_ascii=False)),
-            _copy_text(json.dumps(row.changes, ensure_ascii=False)),
-        ]
-        buffer.write("\t".join(fields) + "\n")
-    buffer.seek(0)
+            NULL if row.graduate_id is None else str(row.graduate_id),
+            NULL if row.graduate_version is None else str(row.graduate_version),
+            _copy_text(json.dumps(data, ensure_ascii=False)) if data else "{}",
+            _copy_text(json.dumps(row.changes, ensure_ascii=False)) if row.changes else "{}",
+            *record,
+        ]))  # fmt: skip
+    buffer = io.StringIO("\n".join(lines) + "\n")
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {RosterRow._meta.db_table} "
-            "(upload_id, row_number, action, graduate_id, graduate_version, data, changes) FROM STDIN",
-            buffer,
+            f"COPY {RosterRow._meta.db_table} ({', '.join(STAGING_COLUMNS)}) FROM STDIN", buffer
         )
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format (arrays as {a,b}; codes never contain commas or braces)."""
+    if value is None:
+        return NULL
+    if isinstance(value, list):
+        return "{" + ",".join(value) + "}"
+    if isinstance(value, (int, datetime.date)):
+        return str(value)
+    return _copy_text(value)
 
 
 def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-GRADUATE_COLUMNS = [
-    "name", "gender", "ethnicity", "id_number", "birth_date", "university_id", "university_name",
-    "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
-    "hardship", "location_intention", "intentions", "service_needs", "destination", "cohort", "category",
-    "sources", "state", "state_changed_at", "responsible_office_id", "staff_id", "unemployment_cert_no",
-    "unemployment_cert_date", "created_at", "updated_at", "version", "school_status", "hand_edited",
-]  # fmt: skip
+# The columns of a new record that are the same for the whole upload, with their SQL value.
+UPLOAD_COLUMNS = {
+    "cohort": "%(cohort)s",
+    "category": "'fresh'",
+    "sources": "ARRAY[%(channel)s]::varchar[]",
+    "state_changed_at": "%(now)s",
+    "responsible_office_id": "%(responsible)s",
+    "staff_id": "NULL",
+    "unemployment_cert_no": "''",
+    "unemployment_cert_date": "NULL",
+    "created_at": "%(now)s",
+    "updated_at": "%(now)s",
+    "version": "1",
+    "hand_edited": "'{}'::varchar[]",
+}
 UPDATABLE_COLUMNS = [*engine.COMPARED, "sources"]
 
 
@@ -227,17 +318,18 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         )
         if cursor.fetchone()[0]:
             raise StaleCheck()
-        columns = ", ".join(GRADUATE_COLUMNS)
-        record_columns = ", ".join(f"r.{c}" for c in GRADUATE_COLUMNS)
+        columns = ", ".join(["id", *STAGED_COLUMNS, *UPLOAD_COLUMNS])
+        values = ", ".join(["s.graduate_id", *(f"s.{c}" for c in STAGED_COLUMNS), *UPLOAD_COLUMNS.values()])
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {record_columns} FROM {rows} s, "
-            f"jsonb_populate_record(NULL::{table}, s.data) r WHERE s.upload_id = %(upload)s AND s.action = 'new'",
-            params,
-        )
-        cursor.execute(
-            f"UPDATE {rows} s SET graduate_id = g.id FROM {table} g WHERE s.upload_id = %(upload)s "
-            "AND s.action = 'new' AND g.id_number = s.data->>'id_number' AND g.cohort = (s.data->>'cohort')::int",
-            params,
+            f"INSERT INTO {table} ({columns}) SELECT {values} FROM {rows} s "
+            "WHERE s.upload_id = %(upload)s AND s.action = 'new'",
+            {
+                **params,
+                "cohort": upload.cohort,
+                "channel": channel,
+                "now": timezone.now(),
+                "responsible": engine.responsible_office_id(source=upload.source, office=upload.office),
+            },
         )
         assignments = ", ".join(
             f"{c} = CASE WHEN s.data ? '{c}' THEN r.{c} ELSE g.{c} END" for c in UPDATABLE_COLUMNS
@@ -248,11 +340,11 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
             "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.id = s.graduate_id",
             params,
         )
+        # A new record's registration is its source row below (shown on the timeline); updates keep their diff.
         cursor.execute(
             "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-            "SELECT s.graduate_id, now(), CASE s.action WHEN 'new' THEN 'created' ELSE 'updated' END, "
-            "%(actor)s, %(office)s, CASE s.action WHEN 'new' THEN '{}'::jsonb ELSE s.changes END, %(note)s "
-            f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action IN ('new', 'update')",
+            "SELECT s.graduate_id, now(), 'updated', %(actor)s, %(office)s, s.changes, %(note)s "
+            f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action = 'update'",
             {**params, "note": f"名单导入：{upload.get_source_display()}（{upload.filename}）"[:200]},
         )
         cursor.execute(

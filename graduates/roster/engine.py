@@ -97,6 +97,7 @@ class CheckedRow:
     graduate_id: int | None = None
     graduate_version: int | None = None
     raw: dict = field(default_factory=dict)  # the original cells of an invalid row
+    record: dict = field(default_factory=dict)  # a new record's own values (models.STAGED_COLUMNS)
 
 
 @dataclass
@@ -131,12 +132,15 @@ class Context:
     today: datetime.date
 
 
-def build_context(*, source: str, cohort: int, university: Office | None, office: Office) -> Context:
+def responsible_office_id(*, source: str, office: Office) -> int:
     """Offices' own lists stay with the office; every other list waits at the bureau (待分配) for dispatch."""
     if source == "office":
-        responsible = office.pk
-    else:
-        responsible = Office.objects.get(kind=OfficeKind.BUREAU, region_id=f"{settings.PROVINCE_CODE}0000").pk
+        return office.pk
+    return Office.objects.get(kind=OfficeKind.BUREAU, region_id=f"{settings.PROVINCE_CODE}0000").pk
+
+
+def build_context(*, source: str, cohort: int, university: Office | None, office: Office) -> Context:
+    responsible = responsible_office_id(source=source, office=office)
     return Context(
         source=source,
         cohort=cohort,
@@ -340,7 +344,6 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
     """Decide new / update / unchanged for each valid row; a field an office changed by hand is not overwritten
     but reported as a conflict (the office's value stays)."""
     conflicts: list[dict] = []
-    now = timezone.now().isoformat()
     for chunk in _chunks(valid, 5_000):  # one query per chunk (≤ 5,000 ID numbers)
         numbers = [values["_candidate"].id_number for _, values in chunk]
         existing = {
@@ -360,7 +363,7 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
             current = existing.get(candidate.id_number)
             if current is None:
                 checked.action = "new"
-                checked.data = _new_record(candidate, ctx, now)
+                checked.record = _new_record(candidate)
                 continue
             checked.graduate_id = current["id"]
             checked.graduate_version = current["version"]
@@ -413,9 +416,9 @@ def _source_field(column: str) -> str:
     }.get(column, column)
 
 
-def _new_record(candidate: SimpleNamespace, ctx: Context, now: str) -> dict:
-    signed = candidate.school_status == SchoolStatus.SIGNED
-    if signed:
+def _new_record(candidate: SimpleNamespace) -> dict:
+    """The row's own values of a new record (models.STAGED_COLUMNS); the rest is set for the whole upload."""
+    if candidate.school_status == SchoolStatus.SIGNED:
         state = State.EMPLOYED
     elif candidate.destination:
         state = state_after_destination(State.WAITING, candidate.destination)
@@ -427,10 +430,10 @@ def _new_record(candidate: SimpleNamespace, ctx: Context, now: str) -> dict:
         "gender": candidate.gender,
         "ethnicity": candidate.ethnicity,
         "id_number": candidate.id_number,
-        "birth_date": candidate.birth_date.isoformat(),
+        "birth_date": candidate.birth_date,
         "university_id": candidate.university_id,
         "university_name": candidate.university_name,
-        "graduation_date": candidate.graduation_date.isoformat(),
+        "graduation_date": candidate.graduation_date,
         "education": candidate.education,
         "major": candidate.major,
         "origin_region_id": candidate.origin_region_id,
@@ -443,20 +446,8 @@ def _new_record(candidate: SimpleNamespace, ctx: Context, now: str) -> dict:
         "intentions": candidate.intentions,
         "service_needs": candidate.service_needs,
         "destination": candidate.destination,
-        "cohort": ctx.cohort,
-        "category": "fresh",
-        "sources": [ctx.channel],
         "state": state,
-        "state_changed_at": now,
-        "responsible_office_id": ctx.responsible_office_id,
-        "staff_id": None,
-        "unemployment_cert_no": "",
-        "unemployment_cert_date": None,
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
         "school_status": candidate.school_status or SchoolStatus.UNEMPLOYED,
-        "hand_edited": [],
     }
 
 

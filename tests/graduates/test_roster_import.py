@@ -46,8 +46,8 @@ def test_a_university_roster_lands_at_the_bureau_waiting_for_dispatch(university
     assert graduate.university == university_clerk.office
     assert graduate.sources == ["university"] and graduate.state == "waiting"
     assert graduate.service_needs == ["2", "3"] and graduate.graduation_date == datetime.date(2026, 6, 30)
-    assert graduate.changes.get().kind == GraduateChange.Kind.CREATED
-    assert graduate.source_records.get().reference == "university:4163010743:2026"
+    source = graduate.source_records.get()  # the registration, shown on the timeline
+    assert (source.reference, source.created_by) == ("university:4163010743:2026", university_clerk)
 
 
 def test_messy_file_is_understood(university_clerk):

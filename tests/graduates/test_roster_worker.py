@@ -65,7 +65,9 @@ def test_a_large_roster_is_checked_and_written_by_the_worker(client, university_
         # The progress bar had its total while the worker was reading.
         assert any(status == "checking" and total == 12_000 for status, total, _ in checked.seen)
         assert checked.rows_read == 12_000
-        assert eventually(lambda: university_clerk.notifications.filter(message__contains="已检查完毕").exists())
+        assert eventually(
+            lambda: university_clerk.notifications.filter(message__contains="已检查完毕").exists()
+        )
         actions.start_commit(upload=checked, acting_user=university_clerk)
         assert RosterUpload.objects.get(pk=upload.pk).status in {"committing", "committed"}
         committed = wait_for(upload.pk, {"committed", "failed"})
