@@ -156,33 +156,54 @@ def build_context(*, source: str, cohort: int, university: Office | None, office
     )
 
 
+def _memoized(parser: Callable, limit: int = 20_000) -> Callable:
+    """A roster repeats the same few values down a column ("3", "本科", "630102", "2026-06-30"): parse each distinct
+    cell once. Results are immutable in use (lists are never changed in place); failures are remembered as their
+    message and raised afresh each time."""
+    cache: dict = {}
+
+    def parse_cell(value):
+        key = (type(value), value)
+        hit = cache.get(key)
+        if hit is None:
+            try:
+                hit = (True, parser(value))
+            except parse.CellError as exc:
+                hit = (False, exc.message)
+            if len(cache) < limit:
+                cache[key] = hit
+        ok, result = hit
+        if ok:
+            return result
+        raise parse.CellError(result)
+
+    return parse_cell
+
+
 def _parsers(ctx: Context) -> dict[str, Callable]:
+    # Columns whose values differ on every row (names, ID numbers, phones, e-mail) are not memoized.
     return {
         "name": parse.text,
-        "gender": lambda v: parse.code(v, Gender),
-        "ethnicity": lambda v: parse.code(v, Ethnicity),
+        "gender": _memoized(lambda v: parse.code(v, Gender)),
+        "ethnicity": _memoized(lambda v: parse.code(v, Ethnicity)),
         "id_number": parse.id_number,
-        "university_name": parse.text,
-        "graduation_date": parse.date,
-        "education": lambda v: parse.code(v, EducationLevel, aliases=EDUCATION_SHORT_LABELS),
-        "major": parse.text,
-        "origin_region": ctx.region_index.resolve,
+        "university_name": _memoized(parse.text),
+        "graduation_date": _memoized(parse.date),
+        "education": _memoized(lambda v: parse.code(v, EducationLevel, aliases=EDUCATION_SHORT_LABELS)),
+        "major": _memoized(parse.text),
+        "origin_region": _memoized(ctx.region_index.resolve),
         "email": parse.text,
-        "postcode": parse.text,
+        "postcode": _memoized(parse.text),
         "mobile": parse.phone,
         "landline": parse.text,
-        "hardship": lambda v: parse.codes(v, Hardship),
-        "location_intention": lambda v: parse.code(v, LocationIntention),
-        "intentions": lambda v: parse.codes(v, Intention),
-        "service_needs": lambda v: parse.codes(v, ServiceNeed),
-        "destination": lambda v: parse.code(v, Destination),
-        "employment_status": parse.employment_status,
-        "cohort": parse.cohort,
+        "hardship": _memoized(lambda v: parse.codes(v, Hardship)),
+        "location_intention": _memoized(lambda v: parse.code(v, LocationIntention)),
+        "intentions": _memoized(lambda v: parse.codes(v, Intention)),
+        "service_needs": _memoized(lambda v: parse.codes(v, ServiceNeed)),
+        "destination": _memoized(lambda v: parse.code(v, Destination)),
+        "employment_status": _memoized(parse.employment_status),
+        "cohort": _memoized(parse.cohort),
     }
-
-
-def _is_empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _display(value) -> str:
@@ -241,7 +262,7 @@ def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[s
     failed: set[str] = set()
     for field_name, value in raw.values.items():
         parser = parsers.get(field_name)
-        if parser is None or _is_empty(value):
+        if parser is None or value is None:  # blanks parse to "" and are skipped below
             continue
         try:
             parsed = parser(value)
