@@ -294,3 +294,20 @@ def test_a_checked_upload_waits_on_the_uploaders_home_page(client, university_cl
     client.force_login(university_clerk)
     waiting = {item["label"]: item["count"] for item in client.get(reverse("home")).context["waiting"]}
     assert waiting["待确认的名单"] == 1
+
+
+def test_the_django_admin_imports_through_the_same_engine(client, province_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(province_admin)
+    url = reverse("admin:graduates_import_roster")
+    assert client.get(url).status_code == 200
+    bad = roster_row(2, **{"学历": "博士后"})
+    upload_file = SimpleUploadedFile("教育厅名单.xlsx", roster_bytes([roster_row(1), bad]))
+    response = client.post(url, {"file": upload_file, "source": "education", "cohort": 2026})
+    upload = RosterUpload.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("roster:detail", args=[upload.pk])
+    assert (upload.status, upload.new, upload.invalid) == ("checked", 1, 1)  # the same checks as the page
+    assert upload.errors[0]["row"] == 3 and upload.errors[0]["column"] == "学历"
+    page = client.get(reverse("admin:graduates_rosterupload_changelist")).content.decode()
+    assert "教育厅名单.xlsx" in page and "导入名单" in page
