@@ -296,28 +296,43 @@ def assign_staff(*, graduates: QuerySet[Graduate], staff: User | None, acting_us
     rows = list(graduates.exclude(staff=staff).values_list("pk", "staff_id"))
     if not rows:
         return 0
+    _bulk_change(
+        rows,
+        field="staff_id",
+        new_value=staff.pk if staff else None,
+        kind=GraduateChange.Kind.ASSIGNED,
+        acting_user=acting_user,
+        updates={"staff": staff},
+    )
     ids = [pk for pk, _ in rows]
-    Graduate.objects.filter(pk__in=ids).update(
-        staff=staff, version=F("version") + 1, updated_at=timezone.now()
-    )
-    now = timezone.now()
-    GraduateChange.objects.bulk_create(
-        GraduateChange(
-            graduate_id=pk,
-            at=now,
-            kind=GraduateChange.Kind.ASSIGNED,
-            actor=acting_user,
-            office=acting_user.office,
-            changes={"staff_id": [old, staff.pk if staff else None]},
-        )
-        for pk, old in rows
-    )
     record_audit(
         action="graduate.bulk_assigned",
         actor=acting_user,
         data={"count": len(ids), "staff": staff and staff.pk},
     )
     return len(ids)
+
+
+def _bulk_change(
+    rows, *, field: str, new_value, kind: str, acting_user: User, updates: dict, note: str = ""
+) -> None:
+    """Set-based update of the records in ROWS ([(pk, old value)]) with one history row each."""
+    now = timezone.now()
+    Graduate.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        **updates, version=F("version") + 1, updated_at=now
+    )
+    GraduateChange.objects.bulk_create(
+        GraduateChange(
+            graduate_id=pk,
+            at=now,
+            kind=kind,
+            actor=acting_user,
+            office=acting_user.office,
+            changes={field: [old, new_value]},
+            note=note[:200],
+        )
+        for pk, old in rows
+    )
 
 
 @transaction.atomic
@@ -332,21 +347,14 @@ def mark_unreachable(*, graduates: QuerySet[Graduate], acting_user: User, note: 
     )
     if not rows:
         return 0
-    now = timezone.now()
-    Graduate.objects.filter(pk__in=[pk for pk, _ in rows]).update(
-        state=State.UNREACHABLE, state_changed_at=now, version=F("version") + 1, updated_at=now
-    )
-    GraduateChange.objects.bulk_create(
-        GraduateChange(
-            graduate_id=pk,
-            at=now,
-            kind=GraduateChange.Kind.STATE,
-            actor=acting_user,
-            office=acting_user.office,
-            changes={"state": [old, State.UNREACHABLE]},
-            note=note[:200],
-        )
-        for pk, old in rows
+    _bulk_change(
+        rows,
+        field="state",
+        new_value=State.UNREACHABLE,
+        kind=GraduateChange.Kind.STATE,
+        acting_user=acting_user,
+        updates={"state": State.UNREACHABLE, "state_changed_at": timezone.now()},
+        note=note,
     )
     record_audit(action="graduate.bulk_unreachable", actor=acting_user, data={"count": len(rows)})
     return len(rows)

@@ -160,18 +160,10 @@ class RosterUploadAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                upload = actions.create_upload(
-                    content=form.cleaned_data["file"].read(),
-                    filename=form.cleaned_data["file"].name,
-                    source=form.cleaned_data["source"],
-                    cohort=form.cleaned_data["cohort"],
-                    university=form.cleaned_data.get("university"),
-                    acting_user=request.user,
-                )
+                upload = actions.receive_upload(cleaned_data=form.cleaned_data, acting_user=request.user)
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
             else:
-                actions.start_check(upload)
                 return redirect("roster:detail", pk=upload.pk)
         context = {
             **self.admin_site.each_context(request),

@@ -124,6 +124,20 @@ def start_commit(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
     return locked
 
 
+def receive_upload(*, cleaned_data: dict, acting_user: User) -> RosterUpload:
+    """The upload form's data (page or admin) → a stored upload whose check has started."""
+    upload_file = cleaned_data["file"]
+    upload = create_upload(
+        content=upload_file.read(),
+        filename=upload_file.name,
+        source=cleaned_data["source"],
+        cohort=cleaned_data["cohort"],
+        university=cleaned_data.get("university"),
+        acting_user=acting_user,
+    )
+    return start_check(upload)
+
+
 def _set(upload: RosterUpload, **fields) -> None:
     """Progress and status, committed at once (outside any transaction) so the page sees them while it runs."""
     for name, value in fields.items():

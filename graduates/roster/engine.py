@@ -34,31 +34,7 @@ from ..codes import (
 )
 from ..models import Graduate
 from . import parse
-from .reader import RosterSheet
-
-# The Chinese name of each field, for messages about a column the file does not have.
-FIELD_LABELS = {
-    "name": "姓名",
-    "gender": "性别",
-    "ethnicity": "民族",
-    "id_number": "公民身份号码",
-    "university_name": "毕业院校",
-    "graduation_date": "毕业日期",
-    "education": "学历",
-    "major": "所学专业",
-    "origin_region": "入学前户口所在地",
-    "email": "电子邮箱",
-    "postcode": "邮编",
-    "mobile": "手机号码",
-    "landline": "固定电话",
-    "hardship": "困难状况",
-    "location_intention": "就业地意向",
-    "intentions": "就业意向",
-    "service_needs": "就业服务需求",
-    "destination": "就业去向",
-    "employment_status": "就业状态",
-    "cohort": "届别",
-}
+from .reader import FIELD_LABELS, RosterSheet
 
 # Fields a new record cannot do without (the 登记表's required items). 毕业院校 comes from the upload for a
 # university's own roster.

@@ -43,18 +43,10 @@ def upload_list_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("您所在机构不能导入名单。")
         if form.is_valid():
             try:
-                upload = actions.create_upload(
-                    content=form.cleaned_data["file"].read(),
-                    filename=form.cleaned_data["file"].name,
-                    source=form.cleaned_data["source"],
-                    cohort=form.cleaned_data["cohort"],
-                    university=form.cleaned_data.get("university"),
-                    acting_user=request.user,
-                )
+                upload = actions.receive_upload(cleaned_data=form.cleaned_data, acting_user=request.user)
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
             else:
-                actions.start_check(upload)
                 return redirect("roster:detail", pk=upload.pk)
     uploads = Paginator(selectors.uploads_visible_to(request.user), 30).get_page(request.GET.get("page"))
     return render(
