@@ -242,6 +242,7 @@ class GraduateChange(models.Model):
         UPDATED = "updated", "修改"
         STATE = "state", "状态变更"
         ASSIGNED = "assigned", "指定责任人"
+        HANDOVER = "handover", "交接"
 
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="changes")
     at = models.DateTimeField("时间", default=timezone.now)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.models import Region, User
+from core.models import Office, Region, User
 from core.scope import scope_for
 
 from .checks import mask_id_number, mask_phone
@@ -99,6 +99,9 @@ def _display(field: str, value) -> str:
     if field == "staff_id":
         user = User.objects.filter(pk=value).first()
         return str(user) if user else str(value)
+    if field == "responsible_office_id":
+        office = Office.objects.filter(pk=value).first()
+        return office.name if office else str(value)
     base = getattr(model_field, "base_field", None)
     choices = dict((base or model_field).choices or [])
     if isinstance(value, list):

@@ -23,6 +23,7 @@ from core.models import Office, OfficeKind, Role, User
 
 from ..codes import ROSTER_CHANNEL, RosterSource
 from ..models import STAGED_COLUMNS, RosterRow, RosterUpload
+from ..signals import roster_committed
 from . import engine
 from .reader import RosterFileError, check_file_safety, open_roster
 
@@ -374,6 +375,7 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
             "ON CONFLICT (graduate_id, channel, reference) DO NOTHING",
             {**params, "channel": channel, "reference": reference},
         )
+    roster_committed.send(sender=RosterUpload, upload=upload, acting_user=acting_user)
     # The invalid rows stay, for the download of the rows to fix.
     RosterRow.objects.filter(upload=upload).exclude(action=RosterRow.Action.INVALID).delete()
     written = upload.new + upload.updated

@@ -1,0 +1,102 @@
+"""Dispatch: the bureau splits a received list by origin; set-based, atomic, idempotent."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from core.models import Office, OfficeKind
+from graduates.models import Graduate
+from graduates.roster import actions as roster
+from handover.actions import dispatch_batch
+from handover.models import HandoverBatch
+from tests.roster_files import roster_bytes, roster_row
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def education_list(user, rows, source="education"):
+    upload = roster.create_upload(
+        content=roster_bytes(rows), filename="移交名单.xlsx", source=source, cohort=2026, acting_user=user
+    )
+    upload = roster.check_upload(upload)
+    return roster.commit_upload(upload=upload, acting_user=user)
+
+
+@pytest.fixture
+def batch(province_admin):
+    rows = [
+        roster_row(1, **{"入学前户口所在地": "630102"}),  # 西宁市
+        roster_row(2, **{"入学前户口所在地": "632221"}),  # 海北州
+        roster_row(3, **{"入学前户口所在地": "632121"}),  # abolished 平安县 → 平安区, 海东市
+        roster_row(4, **{"入学前户口所在地": "620102"}),  # another province: stays at the bureau
+        roster_row(5, **{"就业状态": "签约"}),  # signed: kept for statistics
+    ]
+    education_list(province_admin, rows)
+    return HandoverBatch.objects.get()
+
+
+def test_an_education_list_becomes_a_batch_of_every_graduate_it_names(batch):
+    assert (batch.source, batch.cohort, batch.total, batch.status) == ("education", 2026, 5, "received")
+    assert batch.items.filter(kept=True).count() == 1
+
+
+def test_a_university_roster_is_not_a_handover_batch(university_clerk):
+    education_list(university_clerk, [roster_row(1)], source="university")
+    assert not HandoverBatch.objects.exists()
+
+
+def test_dispatch_by_origin_keeps_signed_and_queues_unknown(batch, province_admin):
+    result = dispatch_batch(batch=batch, acting_user=province_admin)
+    assert result.as_dict() == {
+        "dispatched": 3,
+        "unassigned": 1,
+        "kept": 1,
+        "by_office": {"630100": 1, "630200": 1, "632200": 1},
+    }
+    by_name = {g.name: g.responsible_office for g in Graduate.objects.select_related("responsible_office")}
+    assert by_name["名单学生1"].region_id == "630100"
+    assert by_name["名单学生3"].region_id == "630200"
+    assert by_name["名单学生4"].kind == OfficeKind.BUREAU  # 待分配
+    assert (
+        by_name["名单学生5"].kind == OfficeKind.BUREAU
+        and Graduate.objects.get(name="名单学生5").state == "employed"
+    )
+    change = Graduate.objects.get(name="名单学生1").changes.get(kind="handover")
+    assert change.changes["responsible_office_id"][1] == by_name["名单学生1"].pk
+
+
+def test_dispatching_twice_dispatches_nothing_more(batch, province_admin):
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    again = dispatch_batch(batch=batch, acting_user=province_admin)
+    assert (again.dispatched, again.by_office, again.unassigned, again.kept) == (0, {}, 1, 1)
+    assert Graduate.objects.get(name="名单学生1").changes.filter(kind="handover").count() == 1
+
+
+def test_a_province_that_hands_over_to_counties_dispatches_to_county_offices(batch, province_admin):
+    Office.objects.filter(kind=OfficeKind.BUREAU).update(handover_to_county=True)
+    result = dispatch_batch(batch=batch, acting_user=province_admin)
+    assert result.by_office == {"630102": 1, "630203": 1, "632221": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_json_and_rerun(demo_province, province_admin):
+    education_list(province_admin, [roster_row(1), roster_row(2, **{"入学前户口所在地": "630202"})])
+    db = connection.settings_dict
+    env = {
+        **__import__("os").environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+
+    def run():
+        out = subprocess.run(
+            [sys.executable, "manage.py", "dispatch_batch", "--latest", "--json"],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return json.loads(out.stdout)
+
+    assert run() == {"dispatched": 2, "unassigned": 0, "kept": 0, "by_office": {"630100": 1, "630200": 1}}
+    assert run() == {"dispatched": 0, "unassigned": 0, "kept": 0, "by_office": {}}
