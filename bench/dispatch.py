@@ -55,14 +55,15 @@ def main() -> int:
         HandoverBatch.objects.all().delete()
         batch = HandoverBatch.objects.create(source="education", cohort=2026, created_by=admin)
         with connection.cursor() as cursor:
-            ids = "(SELECT id FROM graduates_graduate ORDER BY id LIMIT %s)"
             cursor.execute(
-                "UPDATE graduates_graduate SET responsible_office_id = %s WHERE id IN " + ids,
+                "UPDATE graduates_graduate SET responsible_office_id = %s "
+                "WHERE id IN (SELECT id FROM graduates_graduate ORDER BY id LIMIT %s)",
                 [bureau.pk, args.graduates],
             )
             cursor.execute(
                 "INSERT INTO handover_handoveritem (batch_id, graduate_id, kept) "
-                "SELECT %s, g.id, g.school_status = 'signed' FROM graduates_graduate g WHERE g.id IN " + ids,
+                "SELECT %s, g.id, g.school_status = 'signed' FROM graduates_graduate g "
+                "WHERE g.id IN (SELECT id FROM graduates_graduate ORDER BY id LIMIT %s)",
                 [batch.pk, args.graduates],
             )
             cursor.execute("DELETE FROM graduates_graduatechange WHERE kind = 'handover'")
