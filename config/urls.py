@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
+    path("handover/", include("handover.urls")),
     path("", include("core.urls")),
 ]

@@ -11,3 +11,18 @@ class HandoverConfig(AppConfig):
         from .receivers import batch_from_roster
 
         roster_committed.connect(batch_from_roster, dispatch_uid="handover.batch_from_roster")
+
+        from core.models import Role
+        from core.navigation import register_counter, register_nav
+
+        from .selectors import my_share
+
+        offices = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
+        register_nav(label="交接", url_name="handover:home", roles=offices, order=30)
+        register_counter(
+            label="待签收的交接名单",
+            url_name="handover:home",
+            count=lambda user: my_share(user)["waiting"],
+            roles=[Role.PREFECTURE_STAFF, Role.COUNTY_STAFF],
+            order=5,
+        )

@@ -100,3 +100,63 @@ def test_command_json_and_rerun(demo_province, province_admin):
 
     assert run() == {"dispatched": 2, "unassigned": 0, "kept": 0, "by_office": {"630100": 1, "630200": 1}}
     assert run() == {"dispatched": 0, "unassigned": 0, "kept": 0, "by_office": {}}
+
+
+def test_unknown_origins_wait_in_the_queue_with_a_suggestion_and_are_assigned_by_hand(
+    client, batch, province_admin
+):
+    from handover.actions import assign_from_queue, suggested_office
+    from handover.selectors import unassigned_queue
+
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    queue = list(unassigned_queue(province_admin))
+    assert [g.name for g in queue] == ["名单学生4"]
+    assert suggested_office(queue[0].id_number).region_id == "630100"  # the ID was issued in 城东区
+    haibei = Office.objects.get(kind="prefecture", region_id="632200")
+    assert assign_from_queue(graduate_ids=[queue[0].pk], office=haibei, acting_user=province_admin) == 1
+    assert Graduate.objects.get(name="名单学生4").responsible_office == haibei
+    client.force_login(province_admin)
+    assert "没有待分配的毕业生" in client.get("/handover/unassigned/").content.decode()
+
+
+def test_offices_sign_for_their_share_and_the_bureau_sees_who_has_not(
+    client, batch, province_admin, prefecture_clerk
+):
+    from handover.actions import acknowledge
+    from handover.selectors import acknowledgement_status
+
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    waiting = {row["office__region_id"]: row["waiting"] for row in acknowledgement_status(province_admin)}
+    assert waiting == {"630100": 1, "630200": 1, "632200": 1}
+    client.force_login(prefecture_clerk)
+    home = client.get("/").context["waiting"]
+    assert {"label": "待签收的交接名单", "url": "/handover/", "count": 1} in home
+    client.post("/handover/acknowledge/")
+    waiting = {row["office__region_id"]: row["waiting"] for row in acknowledgement_status(province_admin)}
+    assert waiting["630100"] == 0 and waiting["630200"] == 1
+    with pytest.raises(Exception, match="只能签收本机构"):
+        acknowledge(
+            office=Office.objects.get(region_id="630200", kind="prefecture"), acting_user=prefecture_clerk
+        )
+
+
+def test_a_prefecture_passes_its_graduates_down_to_county_offices(
+    client, batch, province_admin, prefecture_clerk
+):
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    client.force_login(prefecture_clerk)
+    client.post("/handover/pass-down/")
+    graduate = Graduate.objects.get(name="名单学生1")
+    assert graduate.responsible_office.region_id == "630102"
+    assert graduate.handover_items.get().office.region_id == "630102"
+    assert graduate.changes.filter(kind="handover").count() == 2
+
+
+def test_offices_do_not_see_batches_and_universities_see_no_handover(
+    client, batch, county_clerk, university_clerk
+):
+    client.force_login(county_clerk)
+    assert client.post(f"/handover/batches/{batch.pk}/dispatch/").status_code == 404
+    assert client.get("/handover/unassigned/").status_code == 403
+    client.force_login(university_clerk)
+    assert client.get("/handover/").status_code == 403

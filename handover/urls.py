@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "handover"
+
+urlpatterns = [
+    path("", views.handover_home, name="home"),
+    path("batches/<int:pk>/dispatch/", views.dispatch_view, name="dispatch"),
+    path("acknowledge/", views.acknowledge_view, name="acknowledge"),
+    path("pass-down/", views.pass_down_view, name="pass_down"),
+    path("unassigned/", views.unassigned_view, name="unassigned"),
+]
