@@ -89,3 +89,135 @@ class HandoverItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.graduate_id}"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "电话"
+    HOME_VISIT = "home", "入户走访"
+    ONLINE = "online", "网络/微信"
+    REPORT_IN = "report_in", "报到时"
+    ARCHIVE = "archive", "档案托管时"
+
+
+class ContactOutcome(models.TextChoices):
+    VERIFIED = "verified", "已核实并完善信息"
+    UNREACHABLE = "unreachable", "无法联系"
+    LIVES_ELSEWHERE = "elsewhere", "现居外地（需转移）"
+    EMPLOYED = "employed", "已就业"
+    NO_ANSWER = "no_answer", "本次未联系上"
+
+
+class ContactAttempt(models.Model):
+    """One attempt of an office to reach a received graduate (seed 000: 逐个联系，核实登记)."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="contact_attempts")
+    office = models.ForeignKey(Office, verbose_name="机构", on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    method = models.CharField("方式", max_length=12, choices=ContactMethod.choices)
+    outcome = models.CharField("结果", max_length=12, choices=ContactOutcome.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "联系记录"
+        verbose_name_plural = "联系记录"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["graduate", "-at"], name="contact_graduate_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_method_display()} {self.get_outcome_display()}"
+
+
+class Transfer(models.Model):
+    """A graduate who lives elsewhere, moved to the office where they are: requested by the sending office,
+    accepted or rejected by the receiving one; until then the sender keeps the graduate. A transfer out of the
+    province has no receiving office and is final when requested."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待接收"
+        ACCEPTED = "accepted", "已接收"
+        REJECTED = "rejected", "已拒绝"
+        CANCELLED = "cancelled", "已撤回"
+        LEFT_PROVINCE = "left", "已转出省外"
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="transfers")
+    from_office = models.ForeignKey(
+        Office, verbose_name="转出机构", on_delete=models.PROTECT, related_name="+"
+    )
+    to_office = models.ForeignKey(
+        Office, verbose_name="接收机构", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_region = models.ForeignKey(
+        "core.Region",
+        verbose_name="现居住地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField("原因", max_length=300)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.CharField("处理意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "转移"
+        verbose_name_plural = "转移"
+        ordering = ["-requested_at"]
+        constraints = [
+            # At most one open request per graduate: two offices cannot both be asked to take the same person.
+            models.UniqueConstraint(
+                fields=["graduate"],
+                condition=models.Q(status="requested"),
+                name="transfer_one_open_per_graduate",
+            )
+        ]
+        indexes = [models.Index(fields=["to_office", "status"], name="transfer_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id} → {self.to_office_id or self.to_region_id}"
+
+
+class ReportIn(models.Model):
+    """A graduate who reported to an office (报到): with a 就业报到证 (cohorts before 2023), with the 毕业去向登记
+    record's 转递编号/核验编号, or with an arriving personnel archive. Matched to the registry by ID number."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", "就业报到证"
+        DESTINATION_RECORD = "record", "毕业去向登记（转递编号/核验编号）"
+        ARCHIVE = "archive", "人事档案到达"
+
+    office = models.ForeignKey(Office, verbose_name="报到机构", on_delete=models.PROTECT, related_name="+")
+    cohort = models.PositiveSmallIntegerField("届别")
+    id_number = models.CharField("公民身份号码", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("报到依据", max_length=12, choices=Kind.choices)
+    certificate_no = models.CharField("报到证编号", max_length=40, blank=True)
+    transfer_no = models.CharField("转递编号", max_length=40, blank=True)
+    verify_no = models.CharField("核验编号", max_length=40, blank=True)
+    reported_on = models.DateField("报到日期", default=timezone.localdate)
+    graduate = models.ForeignKey(
+        Graduate, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_ins"
+    )
+    registered_on_the_spot = models.BooleanField("现场登记", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "报到记录"
+        verbose_name_plural = "报到记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "cohort", "id_number"], name="report_in_once_per_office"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}届 {self.get_kind_display()}"
