@@ -70,7 +70,9 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
 
 @employment_office_required
 def graduate_create_view(request: HttpRequest) -> HttpResponse:
-    form = GraduateForm(request.POST or None)
+    # Other pages may lead here with what they already know (e.g. report-in: name, ID number, cohort).
+    initial = {k: request.GET[k] for k in ("name", "id_number", "cohort") if request.GET.get(k)}
+    form = GraduateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             graduate = actions.create_graduate(graduate=form.instance, acting_user=request.user)

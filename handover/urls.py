@@ -10,4 +10,7 @@ urlpatterns = [
     path("acknowledge/", views.acknowledge_view, name="acknowledge"),
     path("pass-down/", views.pass_down_view, name="pass_down"),
     path("unassigned/", views.unassigned_view, name="unassigned"),
+    path("worklist/", views.worklist_view, name="worklist"),
+    path("contact/<int:pk>/", views.contact_view, name="contact"),
+    path("report-in/", views.report_in_view, name="report_in"),
 ]

@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from graduates.selectors import get_graduate_for
 
 from . import actions, selectors
+from .models import ContactMethod, ContactOutcome, ReportIn
 
 
 @employment_office_required
@@ -75,3 +78,93 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.unassigned_queue(request.user), 50).get_page(request.GET.get("page"))
     rows = [{"g": g, "suggested": actions.suggested_office(g.id_number)} for g in page.object_list]
     return render(request, "handover/unassigned.html", {"page": page, "rows": rows, "offices": offices})
+
+
+@employment_office_required
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine") == "1"
+    page = Paginator(selectors.worklist(user=request.user, mine_only=mine), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "handover/worklist.html",
+        {"page": page, "mine": mine, "methods": ContactMethod.choices, "outcomes": ContactOutcome.choices},
+    )
+
+
+@require_POST
+@employment_office_required
+def contact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    graduate = get_graduate_for(user=request.user, pk=pk)
+    method, outcome = request.POST.get("method"), request.POST.get("outcome")
+    if method not in ContactMethod.values or outcome not in ContactOutcome.values:
+        messages.error(request, "请选择联系方式和结果。")
+    else:
+        actions.record_contact(
+            graduate=graduate, method=method, outcome=outcome, note=request.POST.get("note", "")[:300],
+            acting_user=request.user,
+        )  # fmt: skip
+        messages.success(request, f"已记录对 {graduate.name} 的联系：{ContactOutcome(outcome).label}。")
+        if outcome == ContactOutcome.LIVES_ELSEWHERE:
+            messages.info(request, "该毕业生现居外地，请在其记录页申请转移。")
+    return redirect(request.POST.get("next") or "handover:worklist")
+
+
+def _parse_report_lines(text: str) -> tuple[list[dict], list[str]]:
+    """Pasted lines: 姓名, 公民身份号码[, 转递编号/报到证编号[, 核验编号]] separated by tabs, commas or spaces."""
+    import re
+
+    from graduates.checks import check_id_number
+
+    entries, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in re.split(r"[\t,，;；\s]+", line.strip()) if p]
+        if not parts:
+            continue
+        if len(parts) < 2:
+            errors.append(f"第 {number} 行：至少需要姓名和公民身份号码。")
+            continue
+        try:
+            check_id_number(parts[1])
+        except ValidationError as exc:
+            errors.append(f"第 {number} 行：{'；'.join(exc.messages)}")
+            continue
+        entries.append({"name": parts[0], "id_number": parts[1], "numbers": parts[2:]})
+    return entries, errors
+
+
+@employment_office_required
+def report_in_view(request: HttpRequest) -> HttpResponse:
+    try:
+        cohort = int(request.GET.get("cohort") or request.POST.get("cohort") or timezone.localdate().year)
+    except ValueError:
+        cohort = timezone.localdate().year
+    errors: list[str] = []
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        entries, errors = _parse_report_lines(request.POST.get("lines", ""))
+        if kind not in ReportIn.Kind.values:
+            errors.append("请选择报到依据。")
+        if not errors and entries:
+            for entry in entries:
+                numbers = entry.pop("numbers")
+                if kind == ReportIn.Kind.CERTIFICATE:
+                    entry["certificate_no"] = numbers[0] if numbers else ""
+                elif kind == ReportIn.Kind.DESTINATION_RECORD:
+                    entry["transfer_no"], entry["verify_no"] = [*numbers, "", ""][:2]
+                entry["kind"] = kind
+            result = actions.record_report_ins(entries=entries, cohort=cohort, acting_user=request.user)
+            messages.success(
+                request,
+                f"已登记报到 {result.matched + result.unknown} 人：与名单匹配 {result.matched} 人，不在名单中 "
+                f"{result.unknown} 人{f'，{result.duplicates} 人此前已登记' if result.duplicates else ''}。",
+            )
+            return redirect(f"{request.path}?cohort={cohort}")
+    lists = selectors.report_in_lists(user=request.user, cohort=cohort)
+    return render(
+        request,
+        "handover/report_in.html",
+        {"cohort": cohort, "lists": lists, "errors": errors, "kinds": ReportIn.Kind.choices,
+         "lines": request.POST.get("lines", "")},
+    )  # fmt: skip

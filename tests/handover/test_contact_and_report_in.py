@@ -1,0 +1,97 @@
+"""Offices contact every received graduate one by one, and match those who report in."""
+
+import pytest
+from django.urls import reverse
+
+from graduates.models import Graduate
+from handover.actions import dispatch_batch, record_contact, record_report_ins
+from handover.models import ContactAttempt, HandoverBatch, ReportIn
+from tests.handover.test_dispatch import education_list
+from tests.roster_files import roster_row
+
+
+@pytest.fixture
+def received(province_admin):
+    rows = [roster_row(n, **{"入学前户口所在地": "630102"}) for n in range(1, 5)]
+    education_list(province_admin, rows)
+    dispatch_batch(batch=HandoverBatch.objects.get(), acting_user=province_admin)
+    return list(Graduate.objects.order_by("name"))
+
+
+def test_the_worklist_shows_received_graduates_oldest_first(
+    client, received, prefecture_clerk, other_prefecture_clerk
+):
+    client.force_login(prefecture_clerk)
+    rows = client.get(reverse("handover:worklist")).context["page"].object_list
+    assert [g.name for g in rows] == [g.name for g in sorted(received, key=lambda g: g.pk)]
+    client.force_login(other_prefecture_clerk)
+    assert client.get(reverse("handover:worklist")).context["page"].paginator.count == 0
+
+
+def test_each_contact_attempt_is_logged_and_moves_the_record(received, prefecture_clerk):
+    first, second, third = received[:3]
+    record_contact(graduate=first, method="phone", outcome="no_answer", acting_user=prefecture_clerk)
+    record_contact(graduate=first, method="home", outcome="verified", acting_user=prefecture_clerk)
+    record_contact(graduate=second, method="phone", outcome="unreachable", acting_user=prefecture_clerk)
+    record_contact(graduate=third, method="phone", outcome="employed", acting_user=prefecture_clerk)
+    states = {g.name: g.state for g in Graduate.objects.all()}
+    assert (states[first.name], states[second.name], states[third.name]) == (
+        "verified",
+        "unreachable",
+        "employed",
+    )
+    assert ContactAttempt.objects.filter(graduate=first).count() == 2
+
+
+def test_contact_from_the_worklist_page(client, received, prefecture_clerk):
+    client.force_login(prefecture_clerk)
+    graduate = received[0]
+    client.post(reverse("handover:contact", args=[graduate.pk]), {"method": "phone", "outcome": "verified"})
+    assert Graduate.objects.get(pk=graduate.pk).state == "verified"
+    assert graduate.name not in [
+        g.name for g in client.get(reverse("handover:worklist")).context["page"].object_list
+    ]
+
+
+def test_another_prefecture_cannot_log_a_contact(client, received, other_prefecture_clerk):
+    client.force_login(other_prefecture_clerk)
+    response = client.post(
+        reverse("handover:contact", args=[received[0].pk]), {"method": "phone", "outcome": "verified"}
+    )
+    assert response.status_code == 404 and not ContactAttempt.objects.exists()
+
+
+def test_report_in_gives_three_lists(client, received, prefecture_clerk):
+    from tests.factories import make_id_number
+
+    stranger = make_id_number(seq=888)
+    result = record_report_ins(
+        entries=[
+            {"name": received[0].name, "id_number": received[0].id_number.lower(), "kind": "record",
+             "transfer_no": "ZD2026001", "verify_no": "HY123"},
+            {"name": "现场学生", "id_number": stranger, "kind": "archive"},
+        ],
+        cohort=2026,
+        acting_user=prefecture_clerk,
+    )  # fmt: skip
+    assert (result.matched, result.unknown) == (1, 1)
+    assert Graduate.objects.get(pk=received[0].pk).state == "verified"
+    assert ReportIn.objects.get(graduate=received[0]).transfer_no == "ZD2026001"
+    client.force_login(prefecture_clerk)
+    lists = client.get(reverse("handover:report_in"), {"cohort": 2026}).context["lists"]
+    assert [r.name for r in lists["matched"]] == [received[0].name]
+    assert {g.name for g in lists["not_reported"]} == {g.name for g in received[1:]}
+    assert [r.id_number for r in lists["unknown"]] == [stranger]
+    page = client.get(reverse("handover:report_in"), {"cohort": 2026}).content.decode()
+    assert f"id_number={stranger}" in page  # leads to the registration form, prefilled
+
+
+def test_report_in_page_accepts_pasted_lines_and_refuses_bad_ids(client, received, prefecture_clerk):
+    client.force_login(prefecture_clerk)
+    good = f"{received[1].name}\t{received[1].id_number}\tBDZ2022-001"
+    response = client.post(
+        reverse("handover:report_in"), {"cohort": 2026, "kind": "certificate", "lines": good + "\n坏号码,123"}
+    )
+    assert "第 2 行" in response.content.decode() and not ReportIn.objects.exists()  # nothing half-written
+    client.post(reverse("handover:report_in"), {"cohort": 2026, "kind": "certificate", "lines": good})
+    assert ReportIn.objects.get().certificate_no == "BDZ2022-001"
