@@ -13,4 +13,6 @@ urlpatterns = [
     path("worklist/", views.worklist_view, name="worklist"),
     path("contact/<int:pk>/", views.contact_view, name="contact"),
     path("report-in/", views.report_in_view, name="report_in"),
+    path("unreachable.xlsx", views.unreachable_export_view, name="unreachable_export"),
+    path("unreachable/answers/", views.unreachable_answers_view, name="unreachable_answers"),
 ]

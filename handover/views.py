@@ -168,3 +168,40 @@ def report_in_view(request: HttpRequest) -> HttpResponse:
         {"cohort": cohort, "lists": lists, "errors": errors, "kinds": ReportIn.Kind.choices,
          "lines": request.POST.get("lines", "")},
     )  # fmt: skip
+
+
+@employment_office_required
+def unreachable_export_view(request: HttpRequest) -> HttpResponse:
+    from .unreachable import unreachable_workbook
+
+    response = HttpResponse(
+        unreachable_workbook(request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%97%A0%E6%B3%95%E8%81%94%E7%B3%BB.xlsx"
+    return response
+
+
+@require_POST
+@employment_office_required
+def unreachable_answers_view(request: HttpRequest) -> HttpResponse:
+    from .unreachable import load_answers
+
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择教育部门反馈的名单文件（.xlsx）。")
+        return redirect("handover:worklist")
+    try:
+        result = load_answers(content=upload.read(), acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("handover:worklist")
+    if result.errors:
+        shown = "；".join(f"第 {e['row']} 行 {e['column']}：{e['message']}" for e in result.errors[:10])
+        messages.error(request, f"名单有误，未更新任何记录：{shown}")
+    else:
+        messages.success(
+            request,
+            f"已更新 {result.updated} 名的联系方式，转为待联系；{result.not_found} 名不在本机构的无法联系名单中。",
+        )
+    return redirect("handover:worklist")

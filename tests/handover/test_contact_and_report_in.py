@@ -95,3 +95,49 @@ def test_report_in_page_accepts_pasted_lines_and_refuses_bad_ids(client, receive
     assert "第 2 行" in response.content.decode() and not ReportIn.objects.exists()  # nothing half-written
     client.post(reverse("handover:report_in"), {"cohort": 2026, "kind": "certificate", "lines": good})
     assert ReportIn.objects.get().certificate_no == "BDZ2022-001"
+
+
+def test_unreachable_list_goes_to_education_and_the_answers_come_back(client, received, prefecture_clerk):
+    import io
+
+    import openpyxl
+
+    for graduate in received[:2]:
+        record_contact(graduate=graduate, method="phone", outcome="unreachable", acting_user=prefecture_clerk)
+    client.force_login(prefecture_clerk)
+    response = client.get(reverse("handover:unreachable_export"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("姓名", "公民身份号码") and len(rows) == 3
+    assert {r[1] for r in rows[1:]} == {g.id_number for g in received[:2]}
+    # The Education side fills in a new mobile number for the first one.
+    sheet = workbook.active
+    sheet.cell(row=2, column=6, value="13911112222")
+    answered = io.BytesIO()
+    workbook.save(answered)
+    answered.name = "反馈.xlsx"
+    answered.seek(0)
+    client.post(reverse("handover:unreachable_answers"), {"file": answered})
+    updated = Graduate.objects.get(id_number=rows[1][1])
+    assert (updated.mobile, updated.state) == ("13911112222", "waiting")
+    assert updated.changes.filter(note="教育部门反馈的联系方式").exists()
+    assert Graduate.objects.get(id_number=rows[2][1]).state == "unreachable"
+
+
+def test_answers_with_a_bad_cell_change_nothing(client, received, prefecture_clerk):
+    import io
+
+    import openpyxl
+
+    record_contact(graduate=received[0], method="phone", outcome="unreachable", acting_user=prefecture_clerk)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "公民身份号码", "毕业院校", "手机号码"])
+    workbook.active.append([received[0].name, received[0].id_number, "青海大学", "12345"])
+    answered = io.BytesIO()
+    workbook.save(answered)
+    answered.name = "反馈.xlsx"
+    answered.seek(0)
+    client.force_login(prefecture_clerk)
+    response = client.post(reverse("handover:unreachable_answers"), {"file": answered}, follow=True)
+    assert "第 2 行 手机号码" in response.content.decode()
+    assert Graduate.objects.get(pk=received[0].pk).state == "unreachable"

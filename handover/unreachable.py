@@ -1,0 +1,141 @@
+"""Unreachable graduates: the list sent to the Education side asking for contact details, and their answers."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+
+from core.audit import record_audit
+from core.models import User
+from graduates import checks
+from graduates.codes import State
+from graduates.models import Graduate, GraduateChange
+from graduates.roster import parse
+from graduates.roster.reader import RosterFileError, open_roster
+
+HEADER = [
+    "姓名",
+    "公民身份号码",
+    "毕业院校",
+    "所学专业",
+    "入学前户口所在地",
+    "手机号码",
+    "电子邮箱",
+    "固定电话",
+    "责任机构",
+]
+CONTACT_FIELDS = {
+    "mobile": checks.check_mobile,
+    "email": checks.check_email,
+    "landline": checks.check_landline,
+}
+
+
+def unreachable_in_scope(user: User) -> QuerySet[Graduate]:
+    return (
+        Graduate.objects.in_scope_of(user)
+        .filter(state=State.UNREACHABLE)
+        .select_related("origin_region", "responsible_office")
+        .order_by("university_name", "name")
+    )
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value.startswith(("=", "+", "-", "@")) else value
+
+
+def unreachable_workbook(user: User) -> bytes:
+    """The office's unreachable graduates as .xlsx, for the Education Dept and the universities to fill in the
+    contact columns (the ID number column is text, so Excel keeps every digit)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("无法联系名单")
+    sheet.append(HEADER)
+    count = 0
+    for g in unreachable_in_scope(user).iterator(chunk_size=2000):
+        sheet.append([
+            _text(g.name), g.id_number, _text(g.university_name), _text(g.major),
+            f"{g.origin_region_id} {g.origin_region.full_name}", g.mobile, g.email, g.landline,
+            g.responsible_office.name,
+        ])  # fmt: skip
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record_audit(action="handover.unreachable.exported", actor=user, data={"rows": count})
+    return buffer.getvalue()
+
+
+@dataclass
+class AnswerResult:
+    updated: int
+    not_found: int
+    errors: list[dict]
+
+
+@transaction.atomic
+def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
+    """The answered list: new phone numbers / e-mail for unreachable graduates in the user's scope. Each changed
+    record keeps its history and goes back to 待联系 for another attempt. A file with any invalid cell changes
+    nothing (the errors name row, column and reason)."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(content)
+        handle.flush()
+        try:
+            sheet = open_roster(handle.name)
+        except RosterFileError as exc:
+            raise ValidationError(exc.message) from None
+        answers, errors = {}, []
+        for row in sheet.rows():
+            try:
+                number = checks.check_id_number(parse.id_number(row.values.get("id_number"))).number
+            except (parse.CellError, ValidationError) as exc:
+                message = exc.message if isinstance(exc, parse.CellError) else "；".join(exc.messages)
+                errors.append(
+                    {"row": row.row_number, "column": sheet.columns["id_number"], "message": message}
+                )
+                continue
+            values = {}
+            for field, check in CONTACT_FIELDS.items():
+                raw = row.values.get(field)
+                if raw in (None, ""):
+                    continue
+                try:
+                    values[field] = check(parse.text(raw))
+                except ValidationError as exc:
+                    errors.append(
+                        {"row": row.row_number, "column": sheet.columns[field], "message": exc.messages[0]}
+                    )
+            if values:
+                answers[number] = values
+    if errors:
+        return AnswerResult(updated=0, not_found=0, errors=errors)
+    found = list(unreachable_in_scope(acting_user).filter(id_number__in=list(answers)))
+    now = timezone.now()
+    changes, graduates = [], []
+    for graduate in found:
+        diff = {
+            f: [getattr(graduate, f), v]
+            for f, v in answers[graduate.id_number].items()
+            if getattr(graduate, f) != v
+        }
+        if not diff:  # the same details as before: nothing new to try
+            continue
+        graduates.append(graduate)
+        for field, (_, new) in diff.items():
+            setattr(graduate, field, new)
+        diff["state"] = [graduate.state, State.WAITING]
+        graduate.state, graduate.state_changed_at, graduate.updated_at = State.WAITING, now, now
+        changes.append(GraduateChange(graduate=graduate, at=now, kind=GraduateChange.Kind.UPDATED, actor=acting_user,
+                                      office=acting_user.office, changes=diff, note="教育部门反馈的联系方式"))  # fmt: skip
+    Graduate.objects.bulk_update(graduates, [*CONTACT_FIELDS, "state", "state_changed_at", "updated_at"])
+    Graduate.objects.filter(pk__in=[g.pk for g in graduates]).update(version=F("version") + 1)
+    GraduateChange.objects.bulk_create(changes)
+    result = AnswerResult(updated=len(graduates), not_found=len(answers) - len(found), errors=[])
+    record_audit(action="handover.unreachable.answers", actor=acting_user, data={"updated": result.updated})
+    return result
