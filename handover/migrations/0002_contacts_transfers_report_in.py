@@ -7,80 +7,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notifications'),
-        ('graduates', '0007_alter_graduatechange_kind'),
-        ('handover', '0001_initial'),
+        ("core", "0003_notifications"),
+        ("graduates", "0007_alter_graduatechange_kind"),
+        ("handover", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('method', models.CharField(choices=[('phone', '电话'), ('home', '入户走访'), ('online', '网络/微信'), ('report_in', '报到时'), ('archive', '档案托管时')], max_length=12, verbose_name='方式')),
-                ('outcome', models.CharField(choices=[('verified', '已核实并完善信息'), ('unreachable', '无法联系'), ('elsewhere', '现居外地（需转移）'), ('employed', '已就业'), ('no_answer', '本次未联系上')], max_length=12, verbose_name='结果')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_attempts', to='graduates.graduate')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='机构')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("home", "入户走访"),
+                            ("online", "网络/微信"),
+                            ("report_in", "报到时"),
+                            ("archive", "档案托管时"),
+                        ],
+                        max_length=12,
+                        verbose_name="方式",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("verified", "已核实并完善信息"),
+                            ("unreachable", "无法联系"),
+                            ("elsewhere", "现居外地（需转移）"),
+                            ("employed", "已就业"),
+                            ("no_answer", "本次未联系上"),
+                        ],
+                        max_length=12,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_attempts",
+                        to="graduates.graduate",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系记录',
-                'verbose_name_plural': '联系记录',
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['graduate', '-at'], name='contact_graduate_at_idx')],
+                "verbose_name": "联系记录",
+                "verbose_name_plural": "联系记录",
+                "ordering": ["-at"],
+                "indexes": [models.Index(fields=["graduate", "-at"], name="contact_graduate_at_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ReportIn',
+            name="ReportIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cohort', models.PositiveSmallIntegerField(verbose_name='届别')),
-                ('id_number', models.CharField(max_length=18, verbose_name='公民身份号码')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('kind', models.CharField(choices=[('certificate', '就业报到证'), ('record', '毕业去向登记（转递编号/核验编号）'), ('archive', '人事档案到达')], max_length=12, verbose_name='报到依据')),
-                ('certificate_no', models.CharField(blank=True, max_length=40, verbose_name='报到证编号')),
-                ('transfer_no', models.CharField(blank=True, max_length=40, verbose_name='转递编号')),
-                ('verify_no', models.CharField(blank=True, max_length=40, verbose_name='核验编号')),
-                ('reported_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='报到日期')),
-                ('registered_on_the_spot', models.BooleanField(default=False, verbose_name='现场登记')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('graduate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='report_ins', to='graduates.graduate')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='报到机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cohort", models.PositiveSmallIntegerField(verbose_name="届别")),
+                ("id_number", models.CharField(max_length=18, verbose_name="公民身份号码")),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("certificate", "就业报到证"),
+                            ("record", "毕业去向登记（转递编号/核验编号）"),
+                            ("archive", "人事档案到达"),
+                        ],
+                        max_length=12,
+                        verbose_name="报到依据",
+                    ),
+                ),
+                ("certificate_no", models.CharField(blank=True, max_length=40, verbose_name="报到证编号")),
+                ("transfer_no", models.CharField(blank=True, max_length=40, verbose_name="转递编号")),
+                ("verify_no", models.CharField(blank=True, max_length=40, verbose_name="核验编号")),
+                (
+                    "reported_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="报到日期"),
+                ),
+                ("registered_on_the_spot", models.BooleanField(default=False, verbose_name="现场登记")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="report_ins",
+                        to="graduates.graduate",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="报到机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报到记录',
-                'verbose_name_plural': '报到记录',
-                'constraints': [models.UniqueConstraint(fields=('office', 'cohort', 'id_number'), name='report_in_once_per_office')],
+                "verbose_name": "报到记录",
+                "verbose_name_plural": "报到记录",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office", "cohort", "id_number"), name="report_in_once_per_office"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='原因')),
-                ('status', models.CharField(choices=[('requested', '待接收'), ('accepted', '已接收'), ('rejected', '已拒绝'), ('cancelled', '已撤回'), ('left', '已转出省外')], default='requested', max_length=12, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('decision_note', models.CharField(blank=True, max_length=300, verbose_name='处理意见')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='转出机构')),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='graduates.graduate')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='接收机构')),
-                ('to_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='现居住地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="原因")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "待接收"),
+                            ("accepted", "已接收"),
+                            ("rejected", "已拒绝"),
+                            ("cancelled", "已撤回"),
+                            ("left", "已转出省外"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="申请时间"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                ("decision_note", models.CharField(blank=True, max_length=300, verbose_name="处理意见")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="转出机构",
+                    ),
+                ),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="graduates.graduate",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="接收机构",
+                    ),
+                ),
+                (
+                    "to_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="现居住地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '转移',
-                'verbose_name_plural': '转移',
-                'ordering': ['-requested_at'],
-                'indexes': [models.Index(fields=['to_office', 'status'], name='transfer_inbox_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'requested')), fields=('graduate',), name='transfer_one_open_per_graduate')],
+                "verbose_name": "转移",
+                "verbose_name_plural": "转移",
+                "ordering": ["-requested_at"],
+                "indexes": [models.Index(fields=["to_office", "status"], name="transfer_inbox_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "requested")),
+                        fields=("graduate",),
+                        name="transfer_one_open_per_graduate",
+                    )
+                ],
             },
         ),
     ]
