@@ -249,6 +249,13 @@ class StagingWriter:
 STAGING_COLUMNS = ["upload_id", "row_number", "action", "graduate_id", "graduate_version", "data", "changes",
                    *STAGED_COLUMNS]  # fmt: skip
 NULL = "\\N"
+# The typed columns of a row that is not new: nulls for dates and ids, empty arrays, empty strings.
+EMPTY_RECORD = [
+    NULL if c in ("birth_date", "university_id", "graduation_date")
+    else "{}" if c in ("hardship", "intentions", "service_needs")
+    else ""
+    for c in STAGED_COLUMNS
+]  # fmt: skip
 
 
 def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
@@ -262,15 +269,10 @@ def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
             )
             for row, (graduate_id,) in zip(new_rows, cursor.fetchall(), strict=True):
                 row.graduate_id = graduate_id
-    empty_record = [
-        NULL if c in ("birth_date", "university_id", "graduation_date") else "" for c in STAGED_COLUMNS
-    ]
-    empty_record = ["{}" if c in ("hardship", "intentions", "service_needs") else v
-                    for c, v in zip(STAGED_COLUMNS, empty_record, strict=True)]  # fmt: skip
     lines = []
     for row in rows:
         data = row.raw if row.action == "invalid" else row.data
-        record = [_copy_value(row.record[c]) for c in STAGED_COLUMNS] if row.record else empty_record
+        record = [_copy_value(row.record[c]) for c in STAGED_COLUMNS] if row.record else EMPTY_RECORD
         lines.append("\t".join([
             str(upload.pk),
             str(row.row_number),
