@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
+    path("handover/reports/", include("handover.report_urls")),
     path("handover/", include("handover.urls")),
     path("", include("core.urls")),
 ]
