@@ -10,6 +10,7 @@ urlpatterns = [
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
     path("handover/reports/", include("handover.report_urls")),
+    path("handover/transfers/", include("handover.transfer_urls")),
     path("handover/", include("handover.urls")),
     path("", include("core.urls")),
 ]

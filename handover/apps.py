@@ -27,3 +27,7 @@ class HandoverConfig(AppConfig):
             roles=[Role.PREFECTURE_STAFF, Role.COUNTY_STAFF],
             order=5,
         )
+
+        from .transfer_apps_hook import register as register_transfers
+
+        register_transfers()

@@ -230,13 +230,15 @@ def test_state_buttons_offer_only_allowed_transitions(client, county_clerk, chen
 
 def test_home_counts_graduates_waiting_for_contact(client, county_clerk):
     client.force_login(county_clerk)
-    assert client.get(reverse("home")).context["waiting"][0] == {
+    counters = {c["label"]: c for c in client.get(reverse("home")).context["waiting"]}
+    assert counters["待联系毕业生"] == {
         "label": "待联系毕业生",
         "url": reverse("graduates:list") + "?state=waiting",
         "count": 0,
     }
     actions.create_graduate(graduate=unsaved_graduate(), acting_user=county_clerk)
-    assert client.get(reverse("home")).context["waiting"][0]["count"] == 1
+    counters = {c["label"]: c for c in client.get(reverse("home")).context["waiting"]}
+    assert counters["待联系毕业生"]["count"] == 1
 
 
 def form_data(**overrides):
