@@ -209,6 +209,14 @@ def mask_phone(number: str) -> str:
     return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}" if len(number) > 7 else f"****{number[-4:]}"
 
 
+CONTACT_CHECKS = [
+    ("mobile", check_mobile),
+    ("landline", check_landline),
+    ("postcode", check_postcode),
+    ("email", check_email),
+]
+
+
 def collect_graduate_errors(
     graduate, *, today: datetime.date | None = None, regions: Mapping[str, RegionState] | None = None
 ) -> dict[str, list[str]]:
@@ -234,18 +242,10 @@ def collect_graduate_errors(
             run("gender", check_gender_matches_id, graduate.gender, info)
         else:
             graduate.gender = info.gender
-    mobile = run("mobile", check_mobile, graduate.mobile)
-    if mobile is not None:
-        graduate.mobile = mobile
-    landline = run("landline", check_landline, graduate.landline)
-    if landline is not None:
-        graduate.landline = landline
-    postcode = run("postcode", check_postcode, graduate.postcode)
-    if postcode is not None:
-        graduate.postcode = postcode
-    email = run("email", check_email, graduate.email)
-    if email is not None:
-        graduate.email = email
+    for field_name, check in CONTACT_CHECKS:  # each returns the canonical form it stores
+        value = run(field_name, check, getattr(graduate, field_name))
+        if value is not None:
+            setattr(graduate, field_name, value)
     run("cohort", check_cohort, graduate.cohort, today=today)
     run("graduation_date", check_graduation_date, graduate.graduation_date, cohort=graduate.cohort)
     run(

@@ -31,11 +31,7 @@ HEADER = [
     "固定电话",
     "责任机构",
 ]
-CONTACT_FIELDS = {
-    "mobile": checks.check_mobile,
-    "email": checks.check_email,
-    "landline": checks.check_landline,
-}
+CONTACT_FIELDS = {name: check for name, check in checks.CONTACT_CHECKS if name != "postcode"}
 
 
 def unreachable_in_scope(user: User) -> QuerySet[Graduate]:
