@@ -86,8 +86,6 @@ def register_timeline_provider(provider) -> None:
 
 
 def _display(field: str, value) -> str:
-    from .models import Graduate as G
-
     if value in (None, "", []):
         return "（空）"
     if field == "id_number":
@@ -95,7 +93,7 @@ def _display(field: str, value) -> str:
     if field in ("mobile", "landline"):
         return mask_phone(value)
     name = field.removesuffix("_id")
-    model_field = G._meta.get_field(name)
+    model_field = Graduate._meta.get_field(name)
     if field == "staff_id":
         user = User.objects.filter(pk=value).first()
         return str(user) if user else str(value)
