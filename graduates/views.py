@@ -17,6 +17,7 @@ from core.permissions import employment_office_required
 from core.scope import scope_for
 
 from . import actions, selectors
+from .checks import check_id_number
 from .codes import State
 from .filters import SORT_LABELS
 from .forms import BulkActionForm, GraduateForm, StateForm, VisitForm
@@ -82,6 +83,8 @@ def graduate_create_view(request: HttpRequest) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, f"已登记：{graduate.name}（{graduate.cohort}届）。")
+            for warning in check_id_number(graduate.id_number).warnings:
+                messages.warning(request, f"请注意：{warning}")
             return redirect("graduates:detail", pk=graduate.pk)
     return _render_form(request, form)
 
@@ -126,6 +129,7 @@ def graduate_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_act = scope_for(request.user).covers_office(graduate.responsible_office_id)
     context = {
         "g": graduate,
+        "id_warnings": check_id_number(graduate.id_number).warnings,
         "timeline": selectors.graduate_timeline(graduate),
         "next_states": selectors.allowed_next_states(graduate) if can_act else [],
         "visit_form": VisitForm(),

@@ -277,3 +277,12 @@ def test_sorting_by_name_from_the_column_header_keeps_the_filters(client, county
     response = client.get(reverse("graduates:list"), {"state": "waiting", "sort": "name"})
     assert [r["name"] for r in response.context["page"].object_list] == sorted(["丙", "甲", "乙"])
     assert 'href="?state=waiting&amp;sort=cohort"' in response.content.decode()
+
+
+def test_an_abolished_region_in_the_id_number_is_shown_as_a_warning(client, county_clerk):
+    graduate = actions.create_graduate(
+        graduate=unsaved_graduate(id_number=make_id_number(region="632121", birth="19990101")),
+        acting_user=county_clerk,
+    )
+    _, page = page_of(client, county_clerk, reverse("graduates:detail", args=[graduate.pk]))
+    assert "是已撤销的行政区划代码" in page
