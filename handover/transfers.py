@@ -18,7 +18,7 @@ from core.scope import scope_for
 from graduates.codes import State
 from graduates.models import Graduate, GraduateChange
 
-from .models import Transfer
+from .models import HandoverItem, Transfer
 
 RECEIVING_KINDS = (OfficeKind.PREFECTURE, OfficeKind.COUNTY)
 OPEN_REQUEST_MESSAGE = "该毕业生已有待处理的转移申请，请等待对方处理或先撤回。"
@@ -154,6 +154,10 @@ def accept_transfer(*, transfer: Transfer, acting_user: User, note: str = "") ->
     graduate.staff = None
     graduate.version += 1
     graduate.save(update_fields=["responsible_office", "staff", "version", "updated_at"])
+    # The receiving office now holds the graduate's hand-over items too; accepting is its signing for them.
+    HandoverItem.objects.filter(graduate=graduate, office_id=transfer.from_office_id).update(
+        office=transfer.to_office_id, acknowledged_at=timezone.now(), acknowledged_by=acting_user
+    )
     transfer.status = Transfer.Status.ACCEPTED
     transfer.decided_at = timezone.now()
     transfer.decided_by = acting_user

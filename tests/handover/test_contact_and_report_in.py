@@ -141,3 +141,23 @@ def test_answers_with_a_bad_cell_change_nothing(client, received, prefecture_cle
     response = client.post(reverse("handover:unreachable_answers"), {"file": answered}, follow=True)
     assert "第 2 行 手机号码" in response.content.decode()
     assert Graduate.objects.get(pk=received[0].pk).state == "unreachable"
+
+
+def test_an_accepted_transfer_moves_the_hand_over_item_to_the_receiving_office(
+    received, prefecture_clerk, other_prefecture_clerk
+):
+    from core.models import Office
+    from handover.selectors import acknowledgement_status
+    from handover.transfers import accept_transfer, request_transfer
+
+    haidong = Office.objects.get(kind="prefecture", region_id="630200")
+    transfer = request_transfer(
+        graduate=received[0], to_office=haidong, reason="现居海东", acting_user=prefecture_clerk
+    )
+    accept_transfer(transfer=transfer, acting_user=other_prefecture_clerk)
+    item = received[0].handover_items.get()
+    assert (item.office, item.acknowledged_by) == (haidong, other_prefecture_clerk)
+    received_by = {
+        row["office__region_id"]: row["received"] for row in acknowledgement_status(other_prefecture_clerk)
+    }
+    assert received_by == {"630200": 1}
