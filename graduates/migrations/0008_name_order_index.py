@@ -9,14 +9,14 @@ class Migration(migrations.Migration):
     atomic = False  # built concurrently: offices keep working
 
     dependencies = [
-        ('core', '0003_notifications'),
-        ('graduates', '0007_alter_graduatechange_kind'),
+        ("core", "0003_notifications"),
+        ("graduates", "0007_alter_graduatechange_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         AddIndexConcurrently(
-            model_name='graduate',
-            index=models.Index(fields=['name', '-id'], name='graduate_name_order_idx'),
+            model_name="graduate",
+            index=models.Index(fields=["name", "-id"], name="graduate_name_order_idx"),
         ),
     ]
