@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from core.models import Office, OfficeKind, Region, User, region_prefix
+from core.spreadsheets import formula_safe
 from graduates.codes import (
     HARDSHIP_NATIONAL_CODE,
     Hardship,
@@ -37,8 +38,6 @@ from graduates.models import Graduate
 
 from .progress import finish, grouped_figures, level_for, total_figures
 from .selectors import works_for_bureau
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 WEEKLY_HEADER = [
     "单位", "接收人数", "已签收", "签收率", "已联系", "联系率", "已核实", "核实率", "其中暂不就业", "无法联系",
@@ -60,8 +59,7 @@ class Export:
 
 def safe_text(value) -> str:
     """Every cell as text; a value Excel would read as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "" if value is None else formula_safe(str(value))
 
 
 def _date_cn(day: datetime.date) -> str:

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from core.audit import record_audit
 from core.models import User
+from core.spreadsheets import formula_safe
 from graduates import checks
 from graduates.codes import State
 from graduates.models import Graduate, GraduateChange
@@ -43,10 +44,6 @@ def unreachable_in_scope(user: User) -> QuerySet[Graduate]:
     )
 
 
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(("=", "+", "-", "@")) else value
-
-
 def unreachable_workbook(user: User) -> bytes:
     """The office's unreachable graduates as .xlsx, for the Education Dept and the universities to fill in the
     contact columns (the ID number column is text, so Excel keeps every digit)."""
@@ -56,7 +53,7 @@ def unreachable_workbook(user: User) -> bytes:
     count = 0
     for g in unreachable_in_scope(user).iterator(chunk_size=2000):
         sheet.append([
-            _text(g.name), g.id_number, _text(g.university_name), _text(g.major),
+            formula_safe(g.name), g.id_number, formula_safe(g.university_name), formula_safe(g.major),
             f"{g.origin_region_id} {g.origin_region.full_name}", g.mobile, g.email, g.landline,
             g.responsible_office.name,
         ])  # fmt: skip

@@ -7,14 +7,14 @@ from collections import defaultdict
 
 from openpyxl import Workbook
 
+from core.spreadsheets import formula_safe
+
 from ..models import RosterRow, RosterUpload
 
-FORMULA_START = ("=", "+", "-", "@")
 
-
-def _safe(value: str) -> str:
+def _safe(value):
     """A cell never becomes a formula in the user's spreadsheet (the file came from outside)."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    return formula_safe(value) if isinstance(value, str) else value
 
 
 def invalid_rows_workbook(upload: RosterUpload) -> bytes:
