@@ -13,17 +13,10 @@ from django.utils import timezone
 from core.audit import record_audit
 from core.models import Office
 from core.permissions import employment_office_required
+from core.spreadsheets import xlsx_response
 
 from . import progress, reports
 from .selectors import works_for_bureau
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -71,7 +64,7 @@ def weekly_download(request: HttpRequest) -> HttpResponse:
         request=request,
         data={"report": "weekly_progress", "as_of": as_of.isoformat(), "rows": export.rows},
     )
-    return _xlsx(export.content, f"weekly-progress-{as_of:%Y%m%d}.xlsx")
+    return xlsx_response(export.content, f"weekly-progress-{as_of:%Y%m%d}.xlsx")
 
 
 @employment_office_required
@@ -85,4 +78,4 @@ def mohrss_download(request: HttpRequest) -> HttpResponse:
         request=request,
         data={"report": "mohrss_summary", "cohort": cohort, "rows": export.rows},
     )
-    return _xlsx(export.content, f"mohrss-summary-{cohort}.xlsx")
+    return xlsx_response(export.content, f"mohrss-summary-{cohort}.xlsx")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from core.spreadsheets import xlsx_response
 from graduates.selectors import get_graduate_for
 
 from . import actions, selectors
@@ -174,12 +175,7 @@ def report_in_view(request: HttpRequest) -> HttpResponse:
 def unreachable_export_view(request: HttpRequest) -> HttpResponse:
     from .unreachable import unreachable_workbook
 
-    response = HttpResponse(
-        unreachable_workbook(request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%97%A0%E6%B3%95%E8%81%94%E7%B3%BB.xlsx"
-    return response
+    return xlsx_response(unreachable_workbook(request.user), "无法联系名单.xlsx")
 
 
 @require_POST

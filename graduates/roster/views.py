@@ -12,26 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.audit import record_audit
+from core.spreadsheets import xlsx_response
 
 from ..models import RosterUpload
 from . import actions, selectors
 from .export import invalid_rows_workbook
 from .forms import UploadForm
 from .template import build_template
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(filename: str) -> str:
-    from urllib.parse import quote
-
-    return quote(filename)
 
 
 @login_required
@@ -105,13 +92,13 @@ def upload_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 def invalid_rows_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_upload_for(user=request.user, pk=pk)
     record_audit(action="roster.invalid_rows_downloaded", actor=request.user, obj=upload, request=request)
-    return _xlsx_response(invalid_rows_workbook(upload), f"有误的行-{upload.filename}")
+    return xlsx_response(invalid_rows_workbook(upload), f"有误的行-{upload.filename}")
 
 
 @login_required
 def template_view(request: HttpRequest) -> HttpResponse:
     cohort = timezone.localdate().year
-    return _xlsx_response(build_template(cohort=cohort), f"离校未就业高校毕业生名单模板（{cohort}届）.xlsx")
+    return xlsx_response(build_template(cohort=cohort), f"离校未就业高校毕业生名单模板（{cohort}届）.xlsx")
 
 
 @login_required
