@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from graduates import checks
 from graduates.codes import State
 from graduates.models import Graduate, GraduateChange
 from graduates.roster import parse
-from graduates.roster.reader import RosterFileError, open_roster
+from graduates.roster.reader import RosterFileError, open_roster_bytes
 
 HEADER = [
     "姓名",
@@ -71,19 +70,10 @@ class AnswerResult:
     errors: list[dict]
 
 
-@transaction.atomic
-def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
-    """The answered list: new phone numbers / e-mail for unreachable graduates in the user's scope. Each changed
-    record keeps its history and goes back to 待联系 for another attempt. A file with any invalid cell changes
-    nothing (the errors name row, column and reason)."""
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        handle.write(content)
-        handle.flush()
-        try:
-            sheet = open_roster(handle.name)
-        except RosterFileError as exc:
-            raise ValidationError(exc.message) from None
-        answers, errors = {}, []
+def _read_answers(content: bytes) -> tuple[dict[str, dict], list[dict]]:
+    """{ID number: {contact field: checked value}} from the answered list, and the errors with row and column."""
+    answers, errors = {}, []
+    with open_roster_bytes(content) as sheet:
         for row in sheet.rows():
             try:
                 number = checks.check_id_number(parse.id_number(row.values.get("id_number"))).number
@@ -106,6 +96,18 @@ def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
                     )
             if values:
                 answers[number] = values
+    return answers, errors
+
+
+@transaction.atomic
+def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
+    """The answered list: new phone numbers / e-mail for unreachable graduates in the user's scope. Each changed
+    record keeps its history and goes back to 待联系 for another attempt. A file with any invalid cell changes
+    nothing (the errors name row, column and reason)."""
+    try:
+        answers, errors = _read_answers(content)
+    except RosterFileError as exc:
+        raise ValidationError(exc.message) from None
     if errors:
         return AnswerResult(updated=0, not_found=0, errors=errors)
     found = list(unreachable_in_scope(acting_user).filter(id_number__in=list(answers)))

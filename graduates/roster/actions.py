@@ -8,7 +8,6 @@ import gc
 import hashlib
 import io
 import json
-import tempfile
 import threading
 from pathlib import Path
 from queue import Queue
@@ -25,7 +24,7 @@ from ..codes import ROSTER_CHANNEL, RosterSource
 from ..models import STAGED_COLUMNS, RosterRow, RosterUpload
 from ..signals import roster_committed
 from . import engine
-from .reader import RosterFileError, check_file_safety, open_roster
+from .reader import RosterFileError, open_roster_bytes
 
 # Which sources each role may load (the Education Dept hands over province-run universities' graduates; the bureau
 # also loads MOHRSS's list of natives at out-of-province universities; offices load their walk-in lists).
@@ -152,28 +151,25 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
     _set(upload, status=RosterUpload.Status.CHECKING, message="", rows_read=0, rows_checked=0)
     RosterRow.objects.filter(upload=upload).delete()
     totals = engine.CheckTotals()
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        handle.write(bytes(upload.content))
-        handle.flush()
-        try:
-            check_file_safety(handle.name, max_bytes=max_upload_bytes())
-            sheet = open_roster(handle.name)
-        except RosterFileError as exc:
-            _set(upload, status=RosterUpload.Status.REFUSED, message=exc.message)
-            return upload
-        _set(upload, rows_total=sheet.total_rows, columns=sheet.columns)
-        ctx = engine.build_context(
-            source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
-        )
-        # The check allocates millions of short-lived, acyclic objects: the cycle collector would only rescan them.
-        gc.disable()
-        try:
-            with StagingWriter(upload) as staging:
-                for chunk in engine.check_sheet(sheet, ctx, totals):
-                    staging.put(chunk)
-                    _set(upload, rows_read=totals.rows, rows_checked=totals.rows - staging.pending_rows)
-        finally:
-            gc.enable()
+    try:
+        with open_roster_bytes(bytes(upload.content), max_bytes=max_upload_bytes()) as sheet:
+            _set(upload, rows_total=sheet.total_rows, columns=sheet.columns)
+            ctx = engine.build_context(
+                source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
+            )
+            # The check allocates millions of short-lived, acyclic objects: the cycle collector would only
+            # rescan them.
+            gc.disable()
+            try:
+                with StagingWriter(upload) as staging:
+                    for chunk in engine.check_sheet(sheet, ctx, totals):
+                        staging.put(chunk)
+                        _set(upload, rows_read=totals.rows, rows_checked=totals.rows - staging.pending_rows)
+            finally:
+                gc.enable()
+    except RosterFileError as exc:  # the file can't be read (at opening or, if damaged, while reading)
+        _set(upload, status=RosterUpload.Status.REFUSED, message=exc.message)
+        return upload
     if totals.rows == 0 and totals.errors:  # no header to work with: the file is refused whole
         _set(upload, status=RosterUpload.Status.REFUSED, message=totals.errors[0].message)
         return upload

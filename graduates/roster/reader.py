@@ -19,11 +19,13 @@ import html
 import posixpath
 import re
 import struct
+import tempfile
 import unicodedata
 import zipfile
 import zlib
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -1034,3 +1036,13 @@ def _merges_below(sheet, header_row: int, index: list[tuple[str, int]]) -> list[
         if fields and (bottom > top or right > left):
             merges.append(_Merge(top=top + 1, bottom=bottom + 1, fields=fields, column=left_index))
     return merges
+
+
+@contextmanager
+def open_roster_bytes(content: bytes, **kwargs) -> Iterator[RosterSheet]:
+    """open_roster() for a file held in memory or in the database, through a private temporary file that lives
+    as long as the block (read the rows inside it)."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(content)
+        handle.flush()
+        yield open_roster(handle.name, **kwargs)
