@@ -16,7 +16,8 @@ from core.scope import scope_for
 
 from .codes import (
     ALLOWED_TRANSITIONS,
-    DESTINATIONS_SETTLED,
+    MANUAL_TRANSITIONS,
+    DESTINATIONS_EMPLOYED,
     Destination,
     SourceChannel,
     State,
@@ -184,8 +185,10 @@ def _ensure_in_scope(graduate: Graduate, user: User) -> None:
         raise PermissionDenied("该毕业生不在您的管辖范围内。")
 
 
-def can_transition(from_state: str, to_state: str) -> bool:
-    return to_state in ALLOWED_TRANSITIONS.get(from_state, frozenset())
+def can_transition(from_state: str, to_state: str, *, manual: bool = False) -> bool:
+    """Whether the notices allow FROM_STATE → TO_STATE (MANUAL: as a clerk's own state change)."""
+    table = MANUAL_TRANSITIONS if manual else ALLOWED_TRANSITIONS
+    return to_state in table.get(from_state, frozenset())
 
 
 @transaction.atomic
@@ -193,7 +196,7 @@ def change_state(*, graduate: Graduate, to_state: str, acting_user: User, note: 
     """Move GRADUATE to TO_STATE if the notices allow that step (codes.ALLOWED_TRANSITIONS)."""
     _ensure_in_scope(graduate, acting_user)
     graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
-    if not can_transition(graduate.state, to_state):
+    if not can_transition(graduate.state, to_state, manual=True):
         raise ValidationError(
             f"不能从“{State(graduate.state).label}”直接变更为“{State(to_state).label}”。", code="transition"
         )
@@ -221,9 +224,12 @@ def _set_state(
 
 
 def state_after_destination(current: str, destination: str) -> str:
-    """The state a visit's destination leads to: a settled destination → 已就业; 14 → 暂不就业; else 已核实."""
-    if destination in DESTINATIONS_SETTLED:
+    """The state a visit's destination leads to: employment (1–10) → 已就业; 13 → 升学出国 (settled, not
+    employment); 14 → 暂不就业; else 已核实."""
+    if destination in DESTINATIONS_EMPLOYED:
         return State.EMPLOYED
+    if destination == Destination.STUDY:
+        return State.STUDYING
     if destination == Destination.NOT_SEEKING:
         return State.NOT_SEEKING
     return State.VERIFIED

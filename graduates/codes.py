@@ -165,8 +165,11 @@ class Destination(models.TextChoices):
     OTHER = "15", "其他"
 
 
-# Destinations that end the search for work (去向落实): the record becomes 已就业.
-DESTINATIONS_SETTLED = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "13"}
+# Destinations that are employment (1–10): the record becomes 已就业.
+DESTINATIONS_EMPLOYED = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"})
+# Destinations that end the search for work (去向落实). 13 升学出国 settles the record but is not employment: it
+# has a state of its own (升学出国) and is never counted as 已就业.
+DESTINATIONS_SETTLED = DESTINATIONS_EMPLOYED | {"13"}
 
 
 class SourceChannel(models.TextChoices):
@@ -219,19 +222,45 @@ class State(models.TextChoices):
     UNREACHABLE = "unreachable", "无法联系"
     EMPLOYED = "employed", "已就业"
     NOT_SEEKING = "not_seeking", "暂不就业"
+    STUDYING = "studying", "升学出国"
     TRANSFERRED = "transferred", "已转出"
 
 
-# The transitions staff may make by hand. TRANSFERRED is entered and left only through the handover actions
-# (a transfer request accepted by another office); a record that left the province stays transferred.
+# Every state move the registry makes, by hand or by another app's action (graduates.actions.move_states checks
+# each one against this table). 已转出 is entered only when the graduate leaves the province (a handover
+# transfer) and never left; 无法联系 → 待联系 happens when new contact details arrive (the Education side's answers).
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    State.WAITING: frozenset({State.VERIFIED, State.UNREACHABLE, State.EMPLOYED, State.NOT_SEEKING}),
-    State.UNREACHABLE: frozenset({State.VERIFIED, State.EMPLOYED, State.NOT_SEEKING}),
-    State.VERIFIED: frozenset({State.UNREACHABLE, State.EMPLOYED, State.NOT_SEEKING}),
-    State.NOT_SEEKING: frozenset({State.VERIFIED, State.EMPLOYED, State.UNREACHABLE}),
-    State.EMPLOYED: frozenset({State.VERIFIED, State.NOT_SEEKING}),
+    State.WAITING: frozenset(
+        {State.VERIFIED, State.UNREACHABLE, State.EMPLOYED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}
+    ),
+    State.UNREACHABLE: frozenset(
+        {State.WAITING, State.VERIFIED, State.EMPLOYED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}
+    ),
+    State.VERIFIED: frozenset(
+        {State.UNREACHABLE, State.EMPLOYED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}
+    ),
+    State.NOT_SEEKING: frozenset(
+        {State.VERIFIED, State.EMPLOYED, State.UNREACHABLE, State.STUDYING, State.TRANSFERRED}
+    ),
+    State.EMPLOYED: frozenset({State.VERIFIED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}),
+    State.STUDYING: frozenset({State.VERIFIED, State.EMPLOYED, State.NOT_SEEKING, State.TRANSFERRED}),
     State.TRANSFERRED: frozenset(),
 }
+
+# Moves only another action makes, never a clerk's state button: leaving the province (a transfer) and going back
+# to 待联系 on new contact details.
+SYSTEM_ONLY_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {(s, State.TRANSFERRED) for s in State if s != State.TRANSFERRED} | {(State.UNREACHABLE, State.WAITING)}
+)
+
+# The transitions staff may make by hand on the record page.
+MANUAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    state: frozenset(t for t in targets if (state, t) not in SYSTEM_ONLY_TRANSITIONS)
+    for state, targets in ALLOWED_TRANSITIONS.items()
+}
+
+# States in which the search for work is over (去向落实 or left the province): no contact work is due.
+STATES_SETTLED = frozenset({State.EMPLOYED, State.STUDYING, State.TRANSFERRED})
 
 
 class VisitMethod(models.TextChoices):

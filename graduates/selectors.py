@@ -13,7 +13,7 @@ from core.models import Office, Region, User
 from core.scope import scope_for
 
 from .checks import mask_id_number, mask_phone
-from .codes import ALLOWED_TRANSITIONS, State
+from .codes import MANUAL_TRANSITIONS, State
 from .filters import GraduateFilter
 from .models import Graduate
 
@@ -62,7 +62,7 @@ def get_graduate_for(*, user: User, pk: int, for_update: bool = False) -> Gradua
 
 
 def allowed_next_states(graduate: Graduate) -> list[State]:
-    return [State(s) for s in State.values if s in ALLOWED_TRANSITIONS[graduate.state]]
+    return [State(s) for s in State.values if s in MANUAL_TRANSITIONS[graduate.state]]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent, Office, OfficeKind, Region
 from graduates import actions
-from graduates.codes import ALLOWED_TRANSITIONS, State
+from graduates.codes import ALLOWED_TRANSITIONS, MANUAL_TRANSITIONS, State
 from graduates.models import Graduate, GraduateChange
 from tests.factories import make_id_number, unsaved_graduate
 
@@ -119,7 +119,7 @@ def test_other_prefecture_cannot_edit(other_prefecture_clerk, registered):
 )
 def test_state_transitions_follow_the_table(county_clerk, registered, from_state, to_state):
     Graduate.objects.filter(pk=registered.pk).update(state=from_state)
-    allowed = to_state in ALLOWED_TRANSITIONS[from_state]
+    allowed = to_state in MANUAL_TRANSITIONS[from_state]
     if allowed:
         graduate = actions.change_state(graduate=registered, to_state=to_state, acting_user=county_clerk)
         assert graduate.state == to_state
@@ -131,8 +131,9 @@ def test_state_transitions_follow_the_table(county_clerk, registered, from_state
 
 
 def test_transferred_is_reached_only_through_handover(county_clerk, registered):
-    assert all(State.TRANSFERRED not in targets for targets in ALLOWED_TRANSITIONS.values())
+    assert all(State.TRANSFERRED not in targets for targets in MANUAL_TRANSITIONS.values())
     assert ALLOWED_TRANSITIONS[State.TRANSFERRED] == frozenset()
+    assert State.WAITING not in MANUAL_TRANSITIONS[State.UNREACHABLE]
 
 
 def test_visit_with_destination_updates_record_and_state(county_clerk, registered):
