@@ -16,8 +16,8 @@ from core.scope import scope_for
 
 from .codes import (
     ALLOWED_TRANSITIONS,
-    MANUAL_TRANSITIONS,
     DESTINATIONS_EMPLOYED,
+    MANUAL_TRANSITIONS,
     Destination,
     SourceChannel,
     State,

@@ -231,7 +231,14 @@ class State(models.TextChoices):
 # transfer) and never left; 无法联系 → 待联系 happens when new contact details arrive (the Education side's answers).
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     State.WAITING: frozenset(
-        {State.VERIFIED, State.UNREACHABLE, State.EMPLOYED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}
+        {
+            State.VERIFIED,
+            State.UNREACHABLE,
+            State.EMPLOYED,
+            State.NOT_SEEKING,
+            State.STUDYING,
+            State.TRANSFERRED,
+        }
     ),
     State.UNREACHABLE: frozenset(
         {State.WAITING, State.VERIFIED, State.EMPLOYED, State.NOT_SEEKING, State.STUDYING, State.TRANSFERRED}

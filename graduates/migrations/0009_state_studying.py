@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('graduates', '0008_name_order_index'),
+        ("graduates", "0008_name_order_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='graduate',
-            name='state',
-            field=models.CharField(choices=[('waiting', '待联系'), ('verified', '已核实'), ('unreachable', '无法联系'), ('employed', '已就业'), ('not_seeking', '暂不就业'), ('studying', '升学出国'), ('transferred', '已转出')], default='waiting', max_length=12, verbose_name='状态'),
+            model_name="graduate",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("waiting", "待联系"),
+                    ("verified", "已核实"),
+                    ("unreachable", "无法联系"),
+                    ("employed", "已就业"),
+                    ("not_seeking", "暂不就业"),
+                    ("studying", "升学出国"),
+                    ("transferred", "已转出"),
+                ],
+                default="waiting",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]
