@@ -4,7 +4,7 @@
 
 Its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gradservice_bench_dispatch): the
 demo province and N generated graduates (graduates.demo_data), all put back at the bureau as one received
-Education Dept batch before each run; then `handover.actions.dispatch_batch` as the bureau runs it. Prints the
+Education Dept batch before each run; then `handover.batches.actions.dispatch_batch` as the bureau runs it. Prints the
 time of each run and the baseline of the same run: one `SELECT count(*)` over the batch's items. Target: 100,000
 graduates dispatched in ≤ 10 s.
 """
@@ -40,7 +40,7 @@ def main() -> int:
     from core.models import User
     from graduates.demo_data import generate_graduates
     from graduates.models import Graduate
-    from handover.actions import dispatch_batch, province_bureau
+    from handover.batches.actions import dispatch_batch, province_bureau
     from handover.models import HandoverBatch
 
     call_command("migrate", verbosity=0)

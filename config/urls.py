@@ -9,8 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
-    path("handover/reports/", include("handover.report_urls")),
-    path("handover/transfers/", include("handover.transfer_urls")),
+    path("handover/reports/", include("handover.reports.urls")),
+    path("handover/transfers/", include("handover.transfers.urls")),
     path("handover/", include("handover.urls")),
     path("", include("core.urls")),
 ]

@@ -8,14 +8,14 @@ class HandoverConfig(AppConfig):
     def ready(self) -> None:
         from graduates.signals import roster_committed
 
-        from .receivers import batch_from_roster
+        from .batches.receivers import batch_from_roster
 
         roster_committed.connect(batch_from_roster, dispatch_uid="handover.batch_from_roster")
 
         from core.models import Role
         from core.navigation import register_counter, register_nav
 
-        from .selectors import my_share
+        from .batches.selectors import my_share
 
         offices = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="交接", url_name="handover:home", roles=offices, order=30)
@@ -28,6 +28,6 @@ class HandoverConfig(AppConfig):
             order=5,
         )
 
-        from .transfer_apps_hook import register as register_transfers
+        from .transfers.navigation import register as register_transfers
 
         register_transfers()

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from graduates.models import Graduate
-from handover.actions import dispatch_batch, record_contact, record_report_ins
+from handover.batches.actions import dispatch_batch
+from handover.contact.actions import record_contact, record_report_ins
 from handover.models import ContactAttempt, HandoverBatch, ReportIn
 from tests.handover.test_dispatch import education_list
 from tests.roster_files import roster_row
@@ -147,8 +148,8 @@ def test_an_accepted_transfer_moves_the_hand_over_item_to_the_receiving_office(
     received, prefecture_clerk, other_prefecture_clerk
 ):
     from core.models import Office
-    from handover.selectors import acknowledgement_status
-    from handover.transfers import accept_transfer, request_transfer
+    from handover.batches.selectors import acknowledgement_status
+    from handover.transfers.actions import accept_transfer, request_transfer
 
     haidong = Office.objects.get(kind="prefecture", region_id="630200")
     transfer = request_transfer(

@@ -11,7 +11,7 @@ from django.db import connection
 from core.models import Office, OfficeKind
 from graduates.models import Graduate
 from graduates.roster import actions as roster
-from handover.actions import dispatch_batch
+from handover.batches.actions import dispatch_batch
 from handover.models import HandoverBatch
 from tests.roster_files import roster_bytes, roster_row
 
@@ -105,8 +105,8 @@ def test_command_json_and_rerun(demo_province, province_admin):
 def test_unknown_origins_wait_in_the_queue_with_a_suggestion_and_are_assigned_by_hand(
     client, batch, province_admin
 ):
-    from handover.actions import assign_from_queue, suggested_office
-    from handover.selectors import unassigned_queue
+    from handover.batches.actions import assign_from_queue, suggested_office
+    from handover.batches.selectors import unassigned_queue
 
     dispatch_batch(batch=batch, acting_user=province_admin)
     queue = list(unassigned_queue(province_admin))
@@ -122,8 +122,8 @@ def test_unknown_origins_wait_in_the_queue_with_a_suggestion_and_are_assigned_by
 def test_offices_sign_for_their_share_and_the_bureau_sees_who_has_not(
     client, batch, province_admin, prefecture_clerk
 ):
-    from handover.actions import acknowledge
-    from handover.selectors import acknowledgement_status
+    from handover.batches.actions import acknowledge
+    from handover.batches.selectors import acknowledgement_status
 
     dispatch_batch(batch=batch, acting_user=province_admin)
     waiting = {row["office__region_id"]: row["waiting"] for row in acknowledgement_status(province_admin)}

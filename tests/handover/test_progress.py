@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from core.models import AuditEvent, Office, OfficeKind
 from graduates.actions import change_state
 from graduates.models import Graduate
-from handover.actions import acknowledge, dispatch_batch, pass_down_to_counties
+from handover.batches.actions import acknowledge, dispatch_batch, pass_down_to_counties
 from handover.models import ContactAttempt, HandoverBatch
-from handover.progress import progress_rows
-from handover.reports import mohrss_summary_workbook, weekly_progress_workbook
+from handover.reports.exports import mohrss_summary_workbook, weekly_progress_workbook
+from handover.reports.progress import progress_rows
 from tests.factories import UniversityFactory
 from tests.handover.test_dispatch import education_list
 from tests.roster_files import roster_row

@@ -10,8 +10,8 @@ from core.models import AuditEvent, Office, OfficeKind, Region
 from graduates.actions import create_graduate
 from graduates.models import Graduate, GraduateChange
 from handover.models import Transfer
-from handover.transfer_selectors import inbox, outbox
-from handover.transfers import accept_transfer, cancel_transfer, reject_transfer, request_transfer
+from handover.transfers.actions import accept_transfer, cancel_transfer, reject_transfer, request_transfer
+from handover.transfers.selectors import inbox, outbox
 from tests.factories import make_id_number, unsaved_graduate
 
 
@@ -326,7 +326,7 @@ def test_register_adds_the_nav_entry_and_the_counter(
     monkeypatch, requested, other_prefecture_clerk, county_clerk
 ):
     from core import navigation
-    from handover.transfer_apps_hook import register
+    from handover.transfers.navigation import register
 
     monkeypatch.setattr(navigation, "_NAV", [])
     monkeypatch.setattr(navigation, "_COUNTERS", [])

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import Role, User
-from handover.actions import dispatch_batch, latest_batch
+from handover.batches.actions import dispatch_batch, latest_batch
 from handover.models import HandoverBatch
 
 

@@ -1,84 +1,21 @@
-"""Thin views of the handover: the bureau dispatches and assigns, offices sign for and pass down."""
+"""Thin views of the contact work: the worklist, contact attempts, report-in, the unreachable list."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
 from core.spreadsheets import xlsx_response
 from graduates.selectors import get_graduate_for
+from handover.models import ContactMethod, ContactOutcome, ReportIn
 
 from . import actions, selectors
-from .models import ContactMethod, ContactOutcome, ReportIn
-
-
-@employment_office_required
-def handover_home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "is_bureau": selectors.works_for_bureau(request.user),
-        "batches": selectors.batches_visible_to(request.user)[:50],
-        "status": selectors.acknowledgement_status(request.user),
-        "share": selectors.my_share(request.user),
-        "queue_count": selectors.unassigned_queue(request.user).count(),  # none outside the bureau
-    }
-    return render(request, "handover/home.html", context)
-
-
-@require_POST
-@employment_office_required
-def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
-    result = actions.dispatch_batch(batch=batch, acting_user=request.user)
-    messages.success(
-        request,
-        f"已分发 {result.dispatched} 名到 {len(result.by_office)} 个机构；待分配 {result.unassigned} 名；"
-        f"已签约不分发 {result.kept} 名。",
-    )
-    return redirect("handover:home")
-
-
-@require_POST
-@employment_office_required
-def acknowledge_view(request: HttpRequest) -> HttpResponse:
-    count = actions.acknowledge(office=request.user.office, acting_user=request.user)
-    messages.success(request, f"已签收 {count} 名毕业生。请逐一联系核实。")
-    return redirect("handover:home")
-
-
-@require_POST
-@employment_office_required
-def pass_down_view(request: HttpRequest) -> HttpResponse:
-    try:
-        by_county = actions.pass_down_to_counties(office=request.user.office, acting_user=request.user)
-    except ValidationError as exc:
-        raise PermissionDenied("；".join(exc.messages)) from None
-    messages.success(request, f"已下发 {sum(by_county.values())} 名到 {len(by_county)} 个县（市、区）。")
-    return redirect("handover:home")
-
-
-@employment_office_required
-def unassigned_view(request: HttpRequest) -> HttpResponse:
-    if not selectors.works_for_bureau(request.user):
-        raise PermissionDenied("待分配名单由省就业服务局处理。")
-    offices = (
-        Office.objects.employment_offices().active().exclude(kind=OfficeKind.BUREAU).order_by("region_id")
-    )
-    if request.method == "POST":
-        office = get_object_or_404(offices, pk=request.POST.get("office"))
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        count = actions.assign_from_queue(graduate_ids=ids, office=office, acting_user=request.user)
-        messages.success(request, f"已将 {count} 名分配给 {office.name}。")
-        return redirect("handover:unassigned")
-    page = Paginator(selectors.unassigned_queue(request.user), 50).get_page(request.GET.get("page"))
-    rows = [{"g": g, "suggested": actions.suggested_office(g.id_number)} for g in page.object_list]
-    return render(request, "handover/unassigned.html", {"page": page, "rows": rows, "offices": offices})
 
 
 @employment_office_required
@@ -173,7 +110,7 @@ def report_in_view(request: HttpRequest) -> HttpResponse:
 
 @employment_office_required
 def unreachable_export_view(request: HttpRequest) -> HttpResponse:
-    from .unreachable import unreachable_workbook
+    from handover.contact.unreachable import unreachable_workbook
 
     return xlsx_response(unreachable_workbook(request.user), "无法联系名单.xlsx")
 
@@ -181,7 +118,7 @@ def unreachable_export_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @employment_office_required
 def unreachable_answers_view(request: HttpRequest) -> HttpResponse:
-    from .unreachable import load_answers
+    from handover.contact.unreachable import load_answers
 
     upload = request.FILES.get("file")
     if upload is None:

@@ -13,8 +13,7 @@ from core.models import Region
 from core.permissions import employment_office_required
 from graduates.selectors import get_graduate_for
 
-from . import transfer_selectors as selectors
-from . import transfers as actions
+from . import actions, selectors
 
 OUT_OF_PROVINCE = "out"
 

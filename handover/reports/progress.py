@@ -34,8 +34,7 @@ from django.utils import timezone
 from core.models import Office, OfficeKind, User, region_prefix
 from core.scope import scope_for
 from graduates.codes import State
-
-from .models import ContactAttempt, HandoverItem
+from handover.models import ContactAttempt, HandoverItem
 
 FIGURES = (
     "received",

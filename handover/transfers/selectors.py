@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 
 from core.models import OfficeKind, User
 from core.scope import scope_for
+from handover.models import Transfer
 
-from .models import Transfer
-from .transfers import receiving_offices
+from .actions import receiving_offices
 
 RELATED = ("graduate", "from_office", "to_office", "to_region", "requested_by", "decided_by")
 

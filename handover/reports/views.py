@@ -14,9 +14,10 @@ from core.audit import record_audit
 from core.models import Office
 from core.permissions import employment_office_required
 from core.spreadsheets import xlsx_response
+from handover.batches.selectors import works_for_bureau
 
-from . import progress, reports
-from .selectors import works_for_bureau
+from . import exports as reports
+from . import progress
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:

@@ -17,8 +17,7 @@ from core.models import Office, OfficeKind, Region, User
 from core.scope import scope_for
 from graduates.codes import State
 from graduates.models import Graduate, GraduateChange
-
-from .models import HandoverItem, Transfer
+from handover.models import HandoverItem, Transfer
 
 RECEIVING_KINDS = (OfficeKind.PREFECTURE, OfficeKind.COUNTY)
 OPEN_REQUEST_MESSAGE = "该毕业生已有待处理的转移申请，请等待对方处理或先撤回。"

@@ -7,7 +7,7 @@ def register() -> None:
     from core.models import Role
     from core.navigation import register_counter, register_nav
 
-    from .transfer_selectors import inbox
+    from .selectors import inbox
 
     register_nav(
         label="转移",

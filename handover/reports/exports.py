@@ -4,7 +4,7 @@
   prefecture subtotal → province total, in the user's scope;
 - the 汇总表 of the province-run universities' unemployed graduates for MOHRSS (人社厅发〔2012〕69号 annex 2).
 
-Both are computed from the records (see handover.progress for the definitions) and written with openpyxl's
+Both are computed from the records (see handover.reports.progress for the definitions) and written with openpyxl's
 write-only workbook from a row generator, so 100,000 graduates stay in bounded memory. Every cell is text and
 formula-safe.
 """
@@ -35,9 +35,9 @@ from graduates.codes import (
     join_codes,
 )
 from graduates.models import Graduate
+from handover.batches.selectors import works_for_bureau
 
 from .progress import finish, grouped_figures, level_for, total_figures
-from .selectors import works_for_bureau
 
 WEEKLY_HEADER = [
     "单位", "接收人数", "已签收", "签收率", "已联系", "联系率", "已核实", "核实率", "其中暂不就业", "无法联系",
