@@ -1,12 +1,14 @@
-"""Writes to the registry. Views, admin, API, commands and tasks call these; nothing else writes a Graduate."""
+"""Writes to the registry. Views, admin, API, commands, tasks and the other apps call these: no module outside
+`graduates/` writes a Graduate or its history (tests/test_write_path.py checks)."""
 
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -123,7 +125,16 @@ def create_graduate(
         raise DuplicateGraduate(existing)
     now = timezone.now()
     graduate.created_at = graduate.state_changed_at = now
-    graduate.save()
+    try:
+        with transaction.atomic():  # a savepoint: the constraint error of a race must not end the transaction
+            graduate.save()
+    except IntegrityError:
+        # Another post registered the same ID number and cohort in the meantime: answer like any duplicate.
+        graduate.pk = None
+        existing = _existing(graduate.id_number, graduate.cohort)
+        if existing is None:
+            raise
+        raise DuplicateGraduate(existing) from None
     GraduateSource.objects.create(
         graduate=graduate,
         channel=channel,
@@ -327,40 +338,249 @@ def _bulk_change(
     Graduate.objects.filter(pk__in=[pk for pk, _ in rows]).update(
         **updates, version=F("version") + 1, updated_at=now
     )
-    GraduateChange.objects.bulk_create(
-        GraduateChange(
-            graduate_id=pk,
-            at=now,
+    with connection.cursor() as cursor:
+        _write_history(
+            cursor,
+            rows=[(pk, {field: [old, new_value]}) for pk, old in rows],
             kind=kind,
-            actor=acting_user,
-            office=acting_user.office,
-            changes={field: [old, new_value]},
-            note=note[:200],
+            acting_user=acting_user,
+            note=note,
+            at=now,
         )
-        for pk, old in rows
-    )
 
 
 @transaction.atomic
 def mark_unreachable(*, graduates: QuerySet[Graduate], acting_user: User, note: str = "") -> int:
-    """Mark the selected graduates 无法联系 where the transition is allowed; returns how many changed."""
-    allowed_from = [s for s, targets in ALLOWED_TRANSITIONS.items() if State.UNREACHABLE in targets]
-    rows = list(
-        graduates.in_scope_of(acting_user)
-        .filter(state__in=allowed_from)
-        .select_for_update()
-        .values_list("pk", "state")
+    """Mark the selected graduates 无法联系 where a clerk may make that step; returns how many changed."""
+    ids = list(graduates.in_scope_of(acting_user).values_list("pk", flat=True))
+    moved = move_states(
+        graduate_ids=ids, to_state=State.UNREACHABLE, acting_user=acting_user, note=note, manual=True
     )
+    if moved:
+        record_audit(action="graduate.bulk_unreachable", actor=acting_user, data={"count": len(moved)})
+    return len(moved)
+
+
+# --- Set-based writes for the other apps ---------------------------------------------------------------------
+# The handover (dispatch, the 待分配 queue, passing down, transfers, contact work, report-in, the Education side's
+# answers) moves graduates only through these functions. Each one is one UPDATE … FROM unnest(…) that bumps
+# `version`, then `_write_history`, which writes one GraduateChange row per changed record.
+
+
+def _write_history(
+    cursor,
+    *,
+    rows: list[tuple[int, dict]],
+    kind: str,
+    acting_user: User | None,
+    note: str,
+    at: datetime.datetime,
+) -> None:
+    """One history row per (graduate id, {field: [old, new]}) in ROWS, in one INSERT."""
     if not rows:
-        return 0
-    _bulk_change(
-        rows,
-        field="state",
-        new_value=State.UNREACHABLE,
-        kind=GraduateChange.Kind.STATE,
-        acting_user=acting_user,
-        updates={"state": State.UNREACHABLE, "state_changed_at": timezone.now()},
-        note=note,
+        return
+    cursor.execute(
+        "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
+        "SELECT t.id, %(at)s, %(kind)s, %(actor)s, %(office)s, t.changes, %(note)s "
+        "FROM unnest(%(ids)s::bigint[], %(changes)s::jsonb[]) AS t(id, changes)",
+        {
+            "at": at,
+            "kind": kind,
+            "actor": acting_user.pk if acting_user else None,
+            "office": acting_user.office_id if acting_user else None,
+            "note": note[:200],
+            "ids": [pk for pk, _ in rows],
+            "changes": [json.dumps(changes, ensure_ascii=False) for _, changes in rows],
+        },
     )
-    record_audit(action="graduate.bulk_unreachable", actor=acting_user, data={"count": len(rows)})
-    return len(rows)
+
+
+@transaction.atomic
+def reassign_offices(
+    *,
+    targets: list[tuple[int, int]],
+    acting_user: User,
+    note: str,
+    from_office_id: int | None = None,
+    clear_staff: bool = False,
+    kind: str = GraduateChange.Kind.HANDOVER,
+) -> dict[int, int]:
+    """Give each graduate in TARGETS ([(graduate id, office id)]) to that office. With FROM_OFFICE_ID only the
+    records that office still holds move (a record another action moved meanwhile is left alone, never
+    overwritten); 已转出 records never move. CLEAR_STAFF drops the staff member of the office that gave it up.
+    Returns {graduate id: new office id} of the records that moved."""
+    if not targets:
+        return {}
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH t AS (
+                SELECT * FROM unnest(%(ids)s::bigint[], %(offices)s::bigint[]) AS t(graduate_id, office_id)
+            ), old AS (
+                SELECT g.id, g.responsible_office_id, g.staff_id FROM graduates_graduate g
+                JOIN t ON t.graduate_id = g.id
+                WHERE g.responsible_office_id IS DISTINCT FROM t.office_id AND g.state <> 'transferred'
+                    AND (%(from)s::bigint IS NULL OR g.responsible_office_id = %(from)s::bigint)
+                FOR UPDATE OF g
+            )
+            UPDATE graduates_graduate g SET responsible_office_id = t.office_id,
+                staff_id = CASE WHEN %(clear)s THEN NULL ELSE g.staff_id END,
+                version = g.version + 1, updated_at = %(now)s
+            FROM t, old WHERE g.id = t.graduate_id AND old.id = g.id
+            RETURNING g.id, old.responsible_office_id, t.office_id, old.staff_id
+            """,
+            {
+                "ids": [g for g, _ in targets],
+                "offices": [o for _, o in targets],
+                "from": from_office_id,
+                "clear": clear_staff,
+                "now": now,
+            },
+        )
+        moved = cursor.fetchall()
+        history = []
+        for pk, old_office, new_office, old_staff in moved:
+            changes: dict = {"responsible_office_id": [old_office, new_office]}
+            if clear_staff and old_staff is not None:
+                changes["staff_id"] = [old_staff, None]
+            history.append((pk, changes))
+        _write_history(cursor, rows=history, kind=kind, acting_user=acting_user, note=note, at=now)
+    return {pk: new_office for pk, _, new_office, _ in moved}
+
+
+@transaction.atomic
+def move_states(
+    *,
+    graduate_ids: list[int],
+    to_state: str,
+    acting_user: User,
+    note: str = "",
+    from_states: frozenset[str] | set[str] | None = None,
+    manual: bool = False,
+) -> list[int]:
+    """Move the graduates to TO_STATE where codes.ALLOWED_TRANSITIONS (MANUAL: MANUAL_TRANSITIONS) allows the step
+    from their current state, and FROM_STATES (when given) contains it; the rest stay as they are. Returns the
+    ids that moved."""
+    table = MANUAL_TRANSITIONS if manual else ALLOWED_TRANSITIONS
+    allowed_from = [s for s, targets in table.items() if to_state in targets]
+    if from_states is not None:
+        allowed_from = [s for s in allowed_from if s in from_states]
+    if not graduate_ids or not allowed_from:
+        return []
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH old AS (
+                SELECT id, state FROM graduates_graduate
+                WHERE id = ANY(%(ids)s) AND state = ANY(%(from)s) FOR UPDATE
+            )
+            UPDATE graduates_graduate g SET state = %(to)s, state_changed_at = %(now)s,
+                version = g.version + 1, updated_at = %(now)s
+            FROM old WHERE g.id = old.id RETURNING g.id, old.state
+            """,
+            {"ids": list(graduate_ids), "from": allowed_from, "to": to_state, "now": now},
+        )
+        moved = cursor.fetchall()
+        _write_history(
+            cursor,
+            rows=[(pk, {"state": [old, to_state]}) for pk, old in moved],
+            kind=GraduateChange.Kind.STATE,
+            acting_user=acting_user,
+            note=note,
+            at=now,
+        )
+    return [pk for pk, _ in moved]
+
+
+def mark_left_province(*, graduate_id: int, acting_user: User, note: str) -> bool:
+    """The graduate left the province (a transfer out of it): 已转出, final. False when already so."""
+    return bool(
+        move_states(
+            graduate_ids=[graduate_id], to_state=State.TRANSFERRED, acting_user=acting_user, note=note
+        )
+    )
+
+
+# The contact details another side may send back for a graduate (the Education side's answers).
+CONTACT_DETAIL_FIELDS = ("mobile", "email", "landline")
+
+
+@transaction.atomic
+def set_contact_details(
+    *,
+    details: dict[int, dict[str, str]],
+    expected_states: dict[int, str],
+    acting_user: User,
+    note: str,
+    then_state: str | None = None,
+) -> list[int]:
+    """Set new contact details ({graduate id: {field: checked value}}, fields from CONTACT_DETAIL_FIELDS) on
+    records still in the state the caller read (EXPECTED_STATES; the rows are locked, so a record another clerk
+    moved meanwhile is left alone). A record whose details really change moves on to THEN_STATE where the
+    transition table allows it. Returns the ids that changed."""
+    if not details:
+        return []
+    now = timezone.now()
+    locked = {
+        g["pk"]: g
+        for g in Graduate.objects.select_for_update()
+        .filter(pk__in=list(details))
+        .values("pk", "state", *CONTACT_DETAIL_FIELDS)
+    }
+    history, updates = [], []
+    for pk, values in details.items():
+        row = locked.get(pk)
+        if row is None or row["state"] != expected_states.get(pk):
+            continue
+        diff = {f: [row[f], v] for f, v in values.items() if f in CONTACT_DETAIL_FIELDS and row[f] != v}
+        if not diff:
+            continue
+        new_state = row["state"]
+        if then_state and then_state != row["state"] and can_transition(row["state"], then_state):
+            diff["state"] = [row["state"], then_state]
+            new_state = then_state
+        merged = {f: diff[f][1] if f in diff else row[f] for f in CONTACT_DETAIL_FIELDS}
+        updates.append((pk, merged, new_state))
+        history.append((pk, diff))
+    if not updates:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE graduates_graduate g SET mobile = t.mobile, email = t.email, landline = t.landline,
+                state_changed_at = CASE WHEN g.state <> t.state THEN %(now)s ELSE g.state_changed_at END,
+                state = t.state, version = g.version + 1, updated_at = %(now)s
+            FROM unnest(%(ids)s::bigint[], %(mobile)s::text[], %(email)s::text[], %(landline)s::text[],
+                        %(state)s::text[]) AS t(id, mobile, email, landline, state)
+            WHERE g.id = t.id
+            """,
+            {
+                "ids": [pk for pk, _, _ in updates],
+                "mobile": [m["mobile"] for _, m, _ in updates],
+                "email": [m["email"] for _, m, _ in updates],
+                "landline": [m["landline"] for _, m, _ in updates],
+                "state": [s for _, _, s in updates],
+                "now": now,
+            },
+        )
+        _write_history(
+            cursor, rows=history, kind=GraduateChange.Kind.UPDATED, acting_user=acting_user, note=note, at=now
+        )
+    return [pk for pk, _ in history]
+
+
+def add_timeline_note(
+    *, graduate_id: int, acting_user: User, note: str, kind: str = GraduateChange.Kind.HANDOVER
+) -> None:
+    """A step of another app that changes no field of the record but belongs on its timeline (a transfer
+    requested, rejected or withdrawn)."""
+    GraduateChange.objects.create(
+        graduate_id=graduate_id,
+        kind=kind,
+        actor=acting_user,
+        office=acting_user.office,
+        changes={},
+        note=note[:200],
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import record_audit
 from core.models import Office, OfficeKind, User
+from graduates.actions import reassign_offices
 from graduates.models import RosterUpload
 from handover.models import BatchSource, HandoverBatch, HandoverItem
 
@@ -79,50 +80,46 @@ TARGETS_SQL = """
 """
 
 
+def _ensure_bureau(user: User) -> Office:
+    """Dispatching and the 待分配 queue are the provincial bureau's work."""
+    bureau = province_bureau()
+    if user.office_id != bureau.pk:
+        raise PermissionDenied("只有省就业服务局可以分发交接名单和处理待分配名单。")
+    return bureau
+
+
 @transaction.atomic
 def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult:
-    """Give every unemployed graduate of the batch to the office of their origin, in one set-based statement.
-    Signed graduates stay for statistics; unknown origins wait at the bureau. Running it again dispatches 0."""
+    """Give every unemployed graduate of the batch to the office of their origin, set-based (the registry's
+    reassign_offices moves them). Signed graduates stay for statistics; unknown origins wait at the bureau.
+    Running it again dispatches 0."""
+    bureau = _ensure_bureau(acting_user)
     batch = HandoverBatch.objects.select_for_update().get(pk=batch.pk)
-    bureau = province_bureau()
+    now = timezone.now()
     params = {
         "batch": batch.pk,
         "bureau": bureau.pk,
         "to_county": bureau.handover_to_county,
         "province": f"{settings.PROVINCE_CODE}%",
-        "now": timezone.now(),
-        "actor": acting_user.pk,
-        "office": acting_user.office_id,
     }
-    result = DispatchResult()
+    with connection.cursor() as cursor:
+        cursor.execute(TARGETS_SQL + " AND COALESCE(county.id, prefecture.id) IS NOT NULL", params)
+        targets = [(graduate_id, office_id) for _, graduate_id, office_id in cursor.fetchall()]
+    moved = reassign_offices(
+        targets=targets, acting_user=acting_user, note="按生源地分发", from_office_id=bureau.pk
+    )
+    result = DispatchResult(dispatched=len(moved))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE dispatch_targets ON COMMIT DROP AS {TARGETS_SQL}
-            """,
-            params,
-        )
-        cursor.execute(
-            "UPDATE graduates_graduate g SET responsible_office_id = t.office_id, version = g.version + 1, "
-            "updated_at = %(now)s FROM dispatch_targets t WHERE g.id = t.graduate_id AND t.office_id IS NOT NULL",
-            params,
-        )
-        result.dispatched = cursor.rowcount
-        cursor.execute(
             "UPDATE handover_handoveritem i SET office_id = t.office_id, dispatched_at = %(now)s "
-            "FROM dispatch_targets t WHERE i.id = t.item_id AND t.office_id IS NOT NULL",
-            params,
+            "FROM unnest(%(ids)s::bigint[], %(offices)s::bigint[]) AS t(graduate_id, office_id) "
+            "WHERE i.batch_id = %(batch)s AND i.graduate_id = t.graduate_id",
+            {"now": now, "batch": batch.pk, "ids": list(moved), "offices": list(moved.values())},
         )
         cursor.execute(
-            "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-            "SELECT t.graduate_id, %(now)s, 'handover', %(actor)s, %(office)s, "
-            "jsonb_build_object('responsible_office_id', jsonb_build_array(%(bureau)s, t.office_id)), "
-            "'按生源地分发' FROM dispatch_targets t WHERE t.office_id IS NOT NULL",
-            params,
-        )
-        cursor.execute(
-            "SELECT r.code, count(*) FROM dispatch_targets t JOIN core_office o ON o.id = t.office_id "
-            "JOIN core_region r ON r.code = o.region_id GROUP BY r.code ORDER BY r.code"
+            "SELECT o.region_id, count(*) FROM unnest(%(offices)s::bigint[]) AS t(office_id) "
+            "JOIN core_office o ON o.id = t.office_id GROUP BY o.region_id ORDER BY o.region_id",
+            {"offices": list(moved.values())},
         )
         result.by_office = dict(cursor.fetchall())
         cursor.execute(
@@ -132,13 +129,12 @@ def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult
             params,
         )
         result.kept, result.unassigned = cursor.fetchone()
-        cursor.execute("DROP TABLE dispatch_targets")  # also inside a caller's longer transaction
     HandoverBatch.objects.filter(pk=batch.pk).update(
         status=HandoverBatch.Status.DISPATCHED,
         dispatched=batch.dispatched + result.dispatched,
         unassigned=result.unassigned,
         kept=result.kept,
-        dispatched_at=params["now"],
+        dispatched_at=now,
         dispatched_by=acting_user,
     )
     record_audit(action="handover.batch.dispatched", actor=acting_user, obj=batch, data=result.as_dict())
@@ -166,30 +162,18 @@ def suggested_office(id_number: str) -> Office | None:
 @transaction.atomic
 def assign_from_queue(*, graduate_ids: list[int], office: Office, acting_user: User) -> int:
     """The bureau gives graduates waiting in its 待分配 queue to OFFICE by hand (set-based)."""
-    bureau = province_bureau()
+    bureau = _ensure_bureau(acting_user)
     if not office.is_employment_office or office.kind == OfficeKind.BUREAU:
         raise ValidationError("只能分配给市（州）或县（市、区）就业服务机构。")
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE graduates_graduate SET responsible_office_id = %(office)s, version = version + 1, "
-            "updated_at = %(now)s WHERE id = ANY(%(ids)s) AND responsible_office_id = %(bureau)s RETURNING id",
-            {"office": office.pk, "now": now, "ids": graduate_ids, "bureau": bureau.pk},
-        )
-        moved = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "UPDATE handover_handoveritem SET office_id = %(office)s, dispatched_at = %(now)s "
-            "WHERE graduate_id = ANY(%(ids)s) AND office_id IS NULL AND NOT kept",
-            {"office": office.pk, "now": now, "ids": moved},
-        )
-        cursor.execute(
-            "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-            "SELECT id, %(now)s, 'handover', %(actor)s, %(actor_office)s, "
-            "jsonb_build_object('responsible_office_id', jsonb_build_array(%(bureau)s, %(office)s)), '人工分配' "
-            "FROM unnest(%(ids)s::bigint[]) AS id",
-            {"now": now, "actor": acting_user.pk, "actor_office": acting_user.office_id, "bureau": bureau.pk,
-             "office": office.pk, "ids": moved},
-        )  # fmt: skip
+    moved = reassign_offices(
+        targets=[(pk, office.pk) for pk in graduate_ids],
+        acting_user=acting_user,
+        note="人工分配",
+        from_office_id=bureau.pk,
+    )
+    HandoverItem.objects.filter(graduate_id__in=list(moved), office__isnull=True, kept=False).update(
+        office=office, dispatched_at=timezone.now()
+    )
     record_audit(action="handover.assigned", actor=acting_user, obj=office, data={"count": len(moved)})
     return len(moved)
 
@@ -212,42 +196,41 @@ def pass_down_to_counties(*, office: Office, acting_user: User) -> dict[str, int
     whose origin county has no office of its own stay with the prefecture."""
     if office.kind != OfficeKind.PREFECTURE or acting_user.office_id != office.pk:
         raise ValidationError("只有市（州）机构可以向所属县（市、区）下发。")
-    now = timezone.now()
-    params = {"office": office.pk, "now": now, "actor": acting_user.pk, "prefix": office.region_id[:4] + "%"}
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            CREATE TEMPORARY TABLE pass_down ON COMMIT DROP AS
-            SELECT g.id AS graduate_id, county.id AS county_id, county.region_id AS code
+            SELECT g.id, county.id
             FROM graduates_graduate g
             JOIN core_region r ON r.code = g.origin_region_id
             JOIN core_office county ON county.kind = 'county' AND county.is_active
                 AND county.region_id = COALESCE(r.successor_id, r.code) AND county.region_id LIKE %(prefix)s
             WHERE g.responsible_office_id = %(office)s AND g.state <> 'transferred'
             """,
-            params,
+            {"office": office.pk, "prefix": office.region_id[:4] + "%"},
         )
-        cursor.execute(
-            "UPDATE graduates_graduate g SET responsible_office_id = p.county_id, version = g.version + 1, "
-            "updated_at = %(now)s FROM pass_down p WHERE g.id = p.graduate_id",
-            params,
-        )
+        targets = cursor.fetchall()
+    moved = reassign_offices(
+        targets=targets, acting_user=acting_user, note="下发到县", from_office_id=office.pk
+    )
+    with connection.cursor() as cursor:
         # The county now holds the item and signs for it in turn.
         cursor.execute(
-            "UPDATE handover_handoveritem i SET office_id = p.county_id, dispatched_at = %(now)s, "
-            "acknowledged_at = NULL, acknowledged_by_id = NULL FROM pass_down p "
-            "WHERE i.graduate_id = p.graduate_id AND i.office_id = %(office)s",
-            params,
+            "UPDATE handover_handoveritem i SET office_id = t.county_id, dispatched_at = %(now)s, "
+            "acknowledged_at = NULL, acknowledged_by_id = NULL "
+            "FROM unnest(%(ids)s::bigint[], %(counties)s::bigint[]) AS t(graduate_id, county_id) "
+            "WHERE i.graduate_id = t.graduate_id AND i.office_id = %(office)s",
+            {
+                "now": timezone.now(),
+                "ids": list(moved),
+                "counties": list(moved.values()),
+                "office": office.pk,
+            },
         )
         cursor.execute(
-            "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-            "SELECT p.graduate_id, %(now)s, 'handover', %(actor)s, %(office)s, "
-            "jsonb_build_object('responsible_office_id', jsonb_build_array(%(office)s, p.county_id)), '下发到县' "
-            "FROM pass_down p",
-            params,
+            "SELECT o.region_id, count(*) FROM unnest(%(counties)s::bigint[]) AS t(county_id) "
+            "JOIN core_office o ON o.id = t.county_id GROUP BY o.region_id ORDER BY o.region_id",
+            {"counties": list(moved.values())},
         )
-        cursor.execute("SELECT code, count(*) FROM pass_down GROUP BY code ORDER BY code")
         by_county = dict(cursor.fetchall())
-        cursor.execute("DROP TABLE pass_down")
     record_audit(action="handover.passed_down", actor=acting_user, obj=office, data=by_county)
     return by_county

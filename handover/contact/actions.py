@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.audit import record_audit
 from core.models import User
+from graduates.codes import State
 
 # What each contact outcome does to the record (graduates.codes.ALLOWED_TRANSITIONS still decides).
 OUTCOME_STATE = {"verified": "verified", "unreachable": "unreachable", "employed": "employed"}
@@ -52,7 +53,7 @@ class ReportInResult:
 def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) -> ReportInResult:
     """Record graduates who reported (报到) and match them to the office's records by ID number: a match keeps the
     numbers and marks the record verified; an unknown ID waits on the 'reported but not on the list' list."""
-    from graduates.actions import can_transition, change_state
+    from graduates.actions import move_states
     from graduates.checks import check_id_number
     from graduates.models import Graduate
     from handover.models import ReportIn
@@ -66,6 +67,7 @@ def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) ->
         g.id_number: g
         for g in Graduate.objects.in_scope_of(acting_user).filter(cohort=cohort, id_number__in=numbers)
     }
+    matched_ids = []
     for entry, number in zip(entries, numbers, strict=True):
         graduate = in_scope.get(number)
         _, created = ReportIn.objects.get_or_create(
@@ -90,7 +92,15 @@ def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) ->
             result.unknown += 1
             continue
         result.matched += 1
-        if can_transition(graduate.state, "verified"):
-            change_state(graduate=graduate, to_state="verified", acting_user=acting_user, note="报到核实")
+        matched_ids.append(graduate.pk)
+    # Reporting in verifies a record still waiting for contact (or unreachable); it never moves a record that is
+    # already settled (已就业, 升学出国) or 暂不就业 back to 已核实.
+    move_states(
+        graduate_ids=matched_ids,
+        to_state=State.VERIFIED,
+        from_states={State.WAITING, State.UNREACHABLE},
+        acting_user=acting_user,
+        note="报到核实",
+    )
     record_audit(action="handover.report_in", actor=acting_user, obj=office, data=result.__dict__)
     return result

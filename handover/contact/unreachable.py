@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from openpyxl import Workbook
 
 from core.audit import record_audit
 from core.models import User
 from core.spreadsheets import formula_safe
 from graduates import checks
+from graduates.actions import CONTACT_DETAIL_FIELDS, set_contact_details
 from graduates.codes import State
-from graduates.models import Graduate, GraduateChange
+from graduates.models import Graduate
 from graduates.roster import parse
 from graduates.roster.reader import RosterFileError, open_roster_bytes
 
@@ -31,7 +31,7 @@ HEADER = [
     "固定电话",
     "责任机构",
 ]
-CONTACT_FIELDS = {name: check for name, check in checks.CONTACT_CHECKS if name != "postcode"}
+CONTACT_FIELDS = {name: check for name, check in checks.CONTACT_CHECKS if name in CONTACT_DETAIL_FIELDS}
 
 
 def unreachable_in_scope(user: User) -> QuerySet[Graduate]:
@@ -110,27 +110,19 @@ def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
         raise ValidationError(exc.message) from None
     if errors:
         return AnswerResult(updated=0, not_found=0, errors=errors)
-    found = list(unreachable_in_scope(acting_user).filter(id_number__in=list(answers)))
-    now = timezone.now()
-    changes, graduates = [], []
-    for graduate in found:
-        diff = {
-            f: [getattr(graduate, f), v]
-            for f, v in answers[graduate.id_number].items()
-            if getattr(graduate, f) != v
-        }
-        if not diff:  # the same details as before: nothing new to try
-            continue
-        graduates.append(graduate)
-        for field, (_, new) in diff.items():
-            setattr(graduate, field, new)
-        diff["state"] = [graduate.state, State.WAITING]
-        graduate.state, graduate.state_changed_at, graduate.updated_at = State.WAITING, now, now
-        changes.append(GraduateChange(graduate=graduate, at=now, kind=GraduateChange.Kind.UPDATED, actor=acting_user,
-                                      office=acting_user.office, changes=diff, note="教育部门反馈的联系方式"))  # fmt: skip
-    Graduate.objects.bulk_update(graduates, [*CONTACT_FIELDS, "state", "state_changed_at", "updated_at"])
-    Graduate.objects.filter(pk__in=[g.pk for g in graduates]).update(version=F("version") + 1)
-    GraduateChange.objects.bulk_create(changes)
+    found = dict(
+        unreachable_in_scope(acting_user).filter(id_number__in=list(answers)).values_list("id_number", "pk")
+    )
+    # The registry locks the rows and changes only those still 无法联系 (a record another clerk reached in the
+    # meantime keeps its state and details).
+    changed = set_contact_details(
+        details={pk: answers[number] for number, pk in found.items()},
+        expected_states=dict.fromkeys(found.values(), State.UNREACHABLE),
+        acting_user=acting_user,
+        note="教育部门反馈的联系方式",
+        then_state=State.WAITING,
+    )
+    graduates = changed
     result = AnswerResult(updated=len(graduates), not_found=len(answers) - len(found), errors=[])
     record_audit(action="handover.unreachable.answers", actor=acting_user, data={"updated": result.updated})
     return result

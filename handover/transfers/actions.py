@@ -1,8 +1,8 @@
 """Transfers of graduates who live elsewhere: the sending office asks, the receiving office accepts or rejects;
 until then the sender keeps the graduate. A transfer out of the province is final when requested (已转出).
 
-Every step writes a GraduateChange row (so it is on the record's timeline) and an audit row. Kept apart from
-handover/actions.py, which holds the batch handover.
+Every step is on the record's timeline (through graduates.actions) and in the audit. Kept apart from
+handover/batches/, which holds the batch handover.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from django.utils import timezone
 from core.audit import record_audit
 from core.models import Office, OfficeKind, Region, User
 from core.scope import scope_for
+from graduates.actions import add_timeline_note, mark_left_province, reassign_offices
 from graduates.codes import State
-from graduates.models import Graduate, GraduateChange
+from graduates.models import Graduate
 from handover.models import HandoverItem, Transfer
 
 RECEIVING_KINDS = (OfficeKind.PREFECTURE, OfficeKind.COUNTY)
@@ -28,15 +29,8 @@ def receiving_offices():
     return Office.objects.active().filter(kind__in=RECEIVING_KINDS)
 
 
-def _log(graduate: Graduate, *, acting_user: User, note: str, changes: dict | None = None, kind=None) -> None:
-    GraduateChange.objects.create(
-        graduate=graduate,
-        kind=kind or GraduateChange.Kind.HANDOVER,
-        actor=acting_user,
-        office=acting_user.office,
-        changes=changes or {},
-        note=note[:200],
-    )
+def _log(graduate: Graduate, *, acting_user: User, note: str) -> None:
+    add_timeline_note(graduate_id=graduate.pk, acting_user=acting_user, note=note)
 
 
 def _check_target(graduate: Graduate, to_office: Office | None, to_region: Region | None) -> None:
@@ -94,18 +88,7 @@ def request_transfer(
         raise ValidationError(OPEN_REQUEST_MESSAGE) from None
     if leaves:
         _log(graduate, acting_user=acting_user, note=f"转出省外（{to_region.full_name}）：{reason}")
-        old_state = graduate.state
-        graduate.state = State.TRANSFERRED
-        graduate.state_changed_at = now
-        graduate.version += 1
-        graduate.save(update_fields=["state", "state_changed_at", "version", "updated_at"])
-        _log(
-            graduate,
-            acting_user=acting_user,
-            kind=GraduateChange.Kind.STATE,
-            changes={"state": [old_state, State.TRANSFERRED]},
-            note="转出省外",
-        )
+        mark_left_province(graduate_id=graduate.pk, acting_user=acting_user, note="转出省外")
         action = "handover.transfer.left_province"
     else:
         _log(graduate, acting_user=acting_user, note=f"申请转移至 {to_office.name}：{reason}")
@@ -146,13 +129,15 @@ def accept_transfer(*, transfer: Transfer, acting_user: User, note: str = "") ->
     _ensure_receiver(transfer, acting_user)
     transfer, graduate = _lock_open(transfer)
     note = (note or "").strip()
-    changes = {"responsible_office_id": [graduate.responsible_office_id, transfer.to_office_id]}
-    if graduate.staff_id is not None:
-        changes["staff_id"] = [graduate.staff_id, None]
-    graduate.responsible_office_id = transfer.to_office_id
-    graduate.staff = None
-    graduate.version += 1
-    graduate.save(update_fields=["responsible_office", "staff", "version", "updated_at"])
+    moved = reassign_offices(
+        targets=[(graduate.pk, transfer.to_office_id)],
+        acting_user=acting_user,
+        note=f"{transfer.to_office.name} 接收转移" + (f"：{note}" if note else ""),
+        from_office_id=transfer.from_office_id,
+        clear_staff=True,
+    )
+    if not moved:
+        raise ValidationError("该毕业生的责任机构已经变更，这一转移申请不能再接收；请转出机构重新申请。")
     # The receiving office now holds the graduate's hand-over items too; accepting is its signing for them.
     HandoverItem.objects.filter(graduate=graduate, office_id=transfer.from_office_id).update(
         office=transfer.to_office_id, acknowledged_at=timezone.now(), acknowledged_by=acting_user
@@ -162,12 +147,6 @@ def accept_transfer(*, transfer: Transfer, acting_user: User, note: str = "") ->
     transfer.decided_by = acting_user
     transfer.decision_note = note[:300]
     transfer.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    _log(
-        graduate,
-        acting_user=acting_user,
-        changes=changes,
-        note=f"{transfer.to_office.name} 接收转移" + (f"：{note}" if note else ""),
-    )
     record_audit(
         action="handover.transfer.accepted", actor=acting_user, obj=transfer, data={"graduate": graduate.pk}
     )
