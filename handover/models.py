@@ -97,6 +97,10 @@ class ContactMethod(models.TextChoices):
     ONLINE = "online", "网络/微信"
     REPORT_IN = "report_in", "报到时"
     ARCHIVE = "archive", "档案托管时"
+    # Police / social-security data comparison (000 §一(一)4, 002): a match found in other records.
+    DATA_MATCH = "data_match", "数据比对"
+    # At the office's window: 求职登记, 报到 or 档案托管 in person.
+    WINDOW = "window", "窗口办理"
 
 
 class ContactOutcome(models.TextChoices):
@@ -104,6 +108,7 @@ class ContactOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", "无法联系"
     LIVES_ELSEWHERE = "elsewhere", "现居外地（需转移）"
     EMPLOYED = "employed", "已就业"
+    NO_INTENTION = "no_intention", "暂无就业意愿"
     NO_ANSWER = "no_answer", "本次未联系上"
 
 

@@ -13,7 +13,13 @@ from core.models import User
 from graduates.codes import State
 
 # What each contact outcome does to the record (graduates.codes.ALLOWED_TRANSITIONS still decides).
-OUTCOME_STATE = {"verified": "verified", "unreachable": "unreachable", "employed": "employed"}
+# 暂无就业意愿 (002 §五(七)): the record is 暂不就业 and followed up later.
+OUTCOME_STATE = {
+    "verified": "verified",
+    "unreachable": "unreachable",
+    "employed": "employed",
+    "no_intention": "not_seeking",
+}
 
 
 @transaction.atomic
@@ -36,7 +42,7 @@ def record_contact(*, graduate, method: str, outcome: str, acting_user: User, no
         note=note,
     )
     target = OUTCOME_STATE.get(outcome)
-    if target and graduate.state != target and can_transition(graduate.state, target):
+    if target and graduate.state != target and can_transition(graduate.state, target, manual=True):
         change_state(graduate=graduate, to_state=target, acting_user=acting_user, note=f"联系：{attempt}")
     record_audit(action="handover.contacted", actor=acting_user, obj=graduate, data={"outcome": outcome})
     return attempt
