@@ -1,7 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
-from .models import AuditEvent, Office, Region, User
+from .demo import PROVINCE_ADMIN_GROUP
+from .models import AuditEvent, Office, Region, Role, User
+
+# Fields only a superuser sets: with them a provincial admin could raise itself above its role.
+PRIVILEGE_FIELDS = frozenset({"is_superuser", "is_staff", "groups", "user_permissions"})
+
+
+def managed_province_prefix(user: User) -> str | None:
+    """The region prefix of the province whose users USER manages; None for a superuser (every user)."""
+    if user.is_superuser:
+        return None
+    if user.office is None or user.role != Role.PROVINCE_ADMIN:
+        return "-"  # matches no region code: such a user manages nobody
+    return user.office.region_id[:2]
 
 
 @admin.register(Region)
@@ -30,6 +44,9 @@ class OfficeAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Superusers manage everyone. A provincial admin manages the users of its province's offices only, never a
+    superuser, and never sets privileges: staff status and the admin group follow the role."""
+
     list_display = ["username", "full_name", "role", "office", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "office__name"]
@@ -51,6 +68,51 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        prefix = managed_province_prefix(request.user)
+        if prefix is None:
+            return queryset
+        return queryset.filter(is_superuser=False, office__region__code__startswith=prefix)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in PRIVILEGE_FIELDS]})
+            for name, options in fieldsets
+            if any(f not in PRIVILEGE_FIELDS for f in options["fields"])
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        prefix = managed_province_prefix(request.user)
+        if db_field.name == "office" and prefix is not None:
+            field.queryset = field.queryset.filter(region__code__startswith=prefix)
+            field.error_messages["invalid_choice"] = "只能选择本省的机构。"
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.is_superuser = False
+            obj.is_staff = obj.role == Role.PROVINCE_ADMIN
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if request.user.is_superuser:
+            return
+        # Only the provincial admins' group follows the role; groups a superuser gave stay as they are.
+        admin_group = Group.objects.filter(name=PROVINCE_ADMIN_GROUP).first()
+        if admin_group is None:
+            return
+        if form.instance.role == Role.PROVINCE_ADMIN:
+            form.instance.groups.add(admin_group)
+        else:
+            form.instance.groups.remove(admin_group)
 
 
 @admin.register(AuditEvent)
