@@ -12,5 +12,9 @@ def notify(*, user: User, message: str, url: str = "") -> Notification:
 
 
 @transaction.atomic
-def mark_notifications_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def mark_notifications_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark USER's unread notifications read (only NOTIFICATION_ID when given); returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -13,3 +14,18 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
+
+
+class NotificationReadForm(forms.Form):
+    """Mark one notification read (its id) or, without an id, all of them."""
+
+    id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "invalid": "通知编号不正确。",
+            "min_value": "通知编号不正确。",
+            "max_value": "通知编号不正确。",
+        },
+    )

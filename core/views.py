@@ -1,13 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
 from .actions import mark_notifications_read
-from .forms import LoginForm
+from .forms import LoginForm, NotificationReadForm
 from .navigation import waiting_work_for
 
 
@@ -34,10 +35,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's notifications, newest first; opening the page marks them read."""
+    """The user's notifications, newest first. Reading changes nothing; a POST marks one or all of them read."""
+    if request.method == "POST":
+        form = NotificationReadForm(request.POST)
+        if form.is_valid():
+            count = mark_notifications_read(user=request.user, notification_id=form.cleaned_data["id"])
+            messages.success(request, f"已将 {count} 条通知标为已读。")
+        else:
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("notifications")
     items = list(request.user.notifications.all()[:100])
-    mark_notifications_read(user=request.user)
-    return render(request, "core/notifications.html", {"items": items})
+    unread = sum(1 for n in items if n.read_at is None)
+    return render(request, "core/notifications.html", {"items": items, "unread": unread})
 
 
 @never_cache
