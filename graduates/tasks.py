@@ -15,7 +15,7 @@ from .roster import actions
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="graduates.check_roster", acks_late=True, max_retries=2)
+@shared_task(bind=True, name=actions.CHECK_TASK, acks_late=True, max_retries=2)
 def check_roster_task(self, upload_id: int) -> str:
     with translation.override("zh-hans"):
         upload = RosterUpload.objects.select_related("uploaded_by", "university", "office").get(pk=upload_id)
@@ -40,7 +40,7 @@ def check_roster_task(self, upload_id: int) -> str:
         return upload.status
 
 
-@shared_task(bind=True, name="graduates.commit_roster", acks_late=True, max_retries=0)
+@shared_task(bind=True, name=actions.COMMIT_TASK, acks_late=True, max_retries=0)
 def commit_roster_task(self, upload_id: int, user_id: int) -> str:
     with translation.override("zh-hans"):
         user = User.objects.get(pk=user_id)

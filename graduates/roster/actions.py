@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from queue import Queue
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -94,6 +95,16 @@ def create_upload(
     return upload
 
 
+# The Celery tasks (graduates/tasks.py) call these actions; the actions send them by name, so the import graph
+# stays one-way (tasks → actions) and this module never imports the tasks module.
+CHECK_TASK = "graduates.check_roster"
+COMMIT_TASK = "graduates.commit_roster"
+
+
+def _enqueue(task_name: str, *args) -> None:
+    current_app.send_task(task_name, args=list(args))
+
+
 def is_large(upload: RosterUpload) -> bool:
     """Large files are checked and written by a Celery worker; the page shows the progress."""
     return upload.size > settings.ROSTER_SYNC_MAX_BYTES
@@ -103,9 +114,7 @@ def start_check(upload: RosterUpload) -> RosterUpload:
     """Check now, or hand a large file to a worker (after the upload's row is committed)."""
     if not is_large(upload):
         return check_upload(upload)
-    from ..tasks import check_roster_task
-
-    transaction.on_commit(lambda: check_roster_task.delay(upload.pk))
+    transaction.on_commit(lambda: _enqueue(CHECK_TASK, upload.pk))
     return upload
 
 
@@ -113,14 +122,12 @@ def start_commit(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
     """Commit now, or mark the upload 导入中 and hand it to a worker."""
     if not is_large(upload):
         return commit_upload(upload=upload, acting_user=acting_user)
-    from ..tasks import commit_roster_task
-
     with transaction.atomic():
         locked = RosterUpload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != RosterUpload.Status.CHECKED:
             raise ValidationError(f"该名单当前状态为“{locked.get_status_display()}”，不能导入。")
         _set(locked, status=RosterUpload.Status.COMMITTING, rows_total=locked.new + locked.updated)
-        transaction.on_commit(lambda: commit_roster_task.delay(upload.pk, acting_user.pk))
+        transaction.on_commit(lambda: _enqueue(COMMIT_TASK, upload.pk, acting_user.pk))
     return locked
 
 
