@@ -260,6 +260,8 @@ VERIFIED = State.VERIFIED.value
 UNREACHABLE = State.UNREACHABLE.value
 INTENTION_NOT_SEEKING = Intention.NOT_SEEKING.value
 DESTINATION_NOT_SEEKING = Destination.NOT_SEEKING.value
+DESTINATION_STUDY = Destination.STUDY.value
+STUDYING = State.STUDYING.value
 FRESH = Category.FRESH.value
 YOUTH = Category.UNEMPLOYED_YOUTH.value
 PREVIOUS = Category.PREVIOUS.value
@@ -500,6 +502,8 @@ class _Generator:
                 else:
                     p = max(0.0, min(1.0, (share - forced) / (contacted - forced)))
                 probabilities[(newest, state)] = p
+            # 升学出国 is drawn among the employed (destination 13): visited as they are.
+            probabilities[(newest, STUDYING)] = probabilities[(newest, "employed")]
         return probabilities
 
     def _pick(self, values: Sequence):
@@ -649,6 +653,8 @@ class _Generator:
         destination = ""
         if state == EMPLOYED:
             destination = self.settled_destination(draw)
+            if destination == DESTINATION_STUDY:
+                state = STUDYING  # settled, but not employment
         elif state == NOT_SEEKING:
             destination = DESTINATION_NOT_SEEKING
         elif state == VERIFIED and draw() < 0.12:
