@@ -31,6 +31,9 @@ class CodeMultipleChoiceField(forms.TypedMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
+MISSING_VERSION = "保存失败：表单缺少版本信息，无法判断记录是否已被他人修改。请重新打开修改页面后再保存。"
+
+
 class GraduateForm(forms.ModelForm):
     """The 登记表. All checks live in Graduate.clean() (graduates/checks.py), shared with imports and the API."""
 
@@ -43,7 +46,9 @@ class GraduateForm(forms.ModelForm):
         required=False,
         help_text="就业意向为“自愿暂时不就业”的不填",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Required on the edit form (checked in clean(), so the message reaches the top of the form): without it a
+    # save could not tell whether someone else changed the record in between.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Graduate
@@ -114,6 +119,9 @@ class GraduateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            self._errors.pop("version", None)
+            self.add_error(None, MISSING_VERSION)
         university = cleaned.get("university")
         if university is not None and not cleaned.get("university_name"):
             cleaned["university_name"] = university.name

@@ -15,7 +15,7 @@ from core.scope import scope_for
 from .checks import mask_id_number, mask_phone
 from .codes import MANUAL_TRANSITIONS, State
 from .filters import GraduateFilter
-from .models import Graduate
+from .models import Graduate, GraduateChange
 
 LIST_FIELDS = [
     "id",
@@ -85,7 +85,7 @@ def register_timeline_provider(provider) -> None:
         _TIMELINE_PROVIDERS.append(provider)
 
 
-def _display(field: str, value) -> str:
+def display_value(field: str, value) -> str:
     if value in (None, "", []):
         return "（空）"
     if field == "id_number":
@@ -111,14 +111,33 @@ def field_label(field: str) -> str:
     return str(Graduate._meta.get_field(field.removesuffix("_id")).verbose_name)
 
 
+def change_lines(change: GraduateChange) -> list[str]:
+    """One line per changed field: its label, from what to what (ID numbers and phones masked)."""
+    return [
+        f"{field_label(f)}：{display_value(f, old)} → {display_value(f, new)}"
+        for f, (old, new) in change.changes.items()
+    ]
+
+
+def changes_since(graduate: Graduate, version: int, *, limit: int = 20) -> list[GraduateChange]:
+    """The history rows written after the record had VERSION, oldest first. Every write bumps the version by one
+    and writes one history row (the registration starts at 1), so they are the newest (current − VERSION)."""
+    count = min(graduate.version - version, limit)
+    if count <= 0:
+        return []
+    newest = (
+        graduate.changes.exclude(kind=GraduateChange.Kind.CREATED)
+        .select_related("actor", "office")
+        .order_by("-at", "-id")[:count]
+    )
+    return list(reversed(newest))
+
+
 def graduate_timeline(graduate: Graduate) -> list[TimelineEntry]:
     """Registration, every change (field by field, ID and phones masked), every visit, newest first."""
     entries = []
     for change in graduate.changes.select_related("actor", "office"):
-        lines = [
-            f"{field_label(f)}：{_display(f, old)} → {_display(f, new)}"
-            for f, (old, new) in change.changes.items()
-        ]
+        lines = change_lines(change)
         if change.note:
             lines.append(change.note)
         entries.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
@@ -143,14 +146,14 @@ def graduate_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     graduate = selectors.get_graduate_for(user=request.user, pk=pk)
     form = GraduateForm(request.POST or None, instance=graduate)
     if request.method == "POST" and form.is_valid():
+        loaded_version = form.cleaned_data["version"]
         try:
             actions.update_graduate(
-                graduate=form.instance,
-                acting_user=request.user,
-                expected_version=form.cleaned_data.get("version") or graduate.version,
+                graduate=form.instance, acting_user=request.user, expected_version=loaded_version
             )
         except actions.StaleRecord:
-            form.add_error(None, "保存失败：该记录在您编辑期间已被他人修改。请重新打开记录，核对后再修改。")
+            fresh = selectors.get_graduate_for(user=request.user, pk=pk)
+            return _render_form(request, _stale_form(form, fresh, loaded_version), fresh)
         except actions.DuplicateGraduate as dup:
             form.add_error("id_number", f"该公民身份号码在 {dup.existing.cohort} 届已有另一条登记记录。")
         except ValidationError as exc:
@@ -159,6 +162,68 @@ def graduate_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存修改。")
             return redirect("graduates:detail", pk=graduate.pk)
     return _render_form(request, form, graduate)
+
+
+def _form_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _stale_form(form: GraduateForm, fresh: Graduate, loaded_version: int) -> GraduateForm:
+    """The edit form again after someone else saved the record in between: says who changed what, takes their
+    values where this user left a field as it was, and marks the fields both changed for the user to decide."""
+    changes = selectors.changes_since(fresh, loaded_version)
+    loaded: dict[str, object] = {}  # field → its value when this user opened the form
+    for change in changes:
+        for field, (old, _new) in change.changes.items():
+            loaded.setdefault(field, old)
+    data = form.data.copy()
+    data["version"] = str(fresh.version)
+    conflicts = []
+    for field, old in loaded.items():
+        name = field.removesuffix("_id")
+        if name not in form.fields or name == "version":
+            continue
+        current = getattr(fresh, field)
+        if _jsonable(getattr(form.instance, field)) == old:  # this user left it: take the other's value
+            if isinstance(current, list):
+                data.setlist(name, current)
+            else:
+                data[name] = _form_value(current)
+        elif _jsonable(current) != _jsonable(getattr(form.instance, field)):
+            conflicts.append((name, field, old, current))
+    stale = GraduateForm(data, instance=Graduate.objects.get(pk=fresh.pk))  # the form's copy takes the input
+    stale.is_valid()
+    lines = [
+        f"{change.actor or '系统'}（{change.office.name if change.office else '系统'}）"
+        f"于 {timezone.localtime(change.at):%m-%d %H:%M} {change.get_kind_display()}："
+        + "；".join(selectors.change_lines(change))
+        for change in changes
+    ]
+    stale.add_error(
+        None,
+        ["保存失败：您打开表单后，这条记录已被他人修改，您的修改尚未保存。", *lines,
+         "您未改动的项目已换成对方修改后的内容；双方都改动的项目已标出，请核对后再次保存。"],
+    )  # fmt: skip
+    for name, field, old, current in conflicts:
+        stale.add_error(
+            name,
+            f"他人已将此项由“{selectors.display_value(field, old)}”改为“{selectors.display_value(field, _jsonable(current))}”，"
+            "再次保存将以您填写的内容为准。",
+        )
+    return stale
+
+
+def _jsonable(value):
+    """A field's value as the history stores it (dates as ISO text, arrays as lists)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return value
 
 
 @require_POST
