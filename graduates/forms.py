@@ -31,6 +31,15 @@ class CodeMultipleChoiceField(forms.TypedMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
+NUL_MESSAGE = "不能包含空字符（NUL），请删除后重新填写。"
+
+
+def refuse_nul(form: forms.BaseForm) -> None:
+    """Every text field of FORM refuses NUL bytes with our own Chinese message (PostgreSQL cannot store them)."""
+    for field in form.fields.values():
+        field.error_messages["null_characters_not_allowed"] = NUL_MESSAGE
+
+
 MISSING_VERSION = "保存失败：表单缺少版本信息，无法判断记录是否已被他人修改。请重新打开修改页面后再保存。"
 
 
@@ -162,8 +171,20 @@ class VisitForm(forms.ModelForm):
 
 
 class StateForm(forms.Form):
-    to_state = forms.ChoiceField(choices=State.choices)
-    note = forms.CharField(max_length=200, required=False)
+    to_state = forms.ChoiceField(
+        choices=State.choices,
+        error_messages={
+            "required": "请选择要变更的状态。",
+            "invalid_choice": "没有这种状态，请在页面上选择。",
+        },
+    )
+    note = forms.CharField(
+        max_length=200, required=False, error_messages={"max_length": "说明不能超过 200 个字。"}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_nul(self)
 
 
 class BulkActionForm(forms.Form):

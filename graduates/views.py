@@ -242,6 +242,10 @@ def graduate_state_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"状态已变更为“{State(form.cleaned_data['to_state']).label}”。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(
+            request, "状态未变更：" + "；".join(e for errors in form.errors.values() for e in errors)
+        )
     return redirect("graduates:detail", pk=graduate.pk)
 
 

@@ -1,4 +1,4 @@
-"""The edit form's version: required, and a stale form is refused showing the other clerk's change."""
+"""The record's forms: the edit form's version (required; a stale form shows the other clerk's change), state changes."""
 
 import re
 
@@ -93,3 +93,21 @@ def test_a_field_both_changed_is_marked_for_the_user(client, county_clerk, prefe
     assert "他人已将此项由“计算机科学与技术”改为“软件工程”" in page
     assert response.context["form"]["major"].value() == "法学"
     assert Graduate.objects.get(pk=graduate.pk).major == "软件工程"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"to_state": "transferred"}, "不能从“待联系”直接变更为“已转出”"),
+        ({"to_state": "flying"}, "没有这种状态"),
+        ({}, "请选择要变更的状态"),
+        ({"to_state": "verified", "note": "长" * 201}, "说明不能超过 200 个字"),
+        ({"to_state": "verified", "note": "a\x00b"}, "不能包含空字符"),
+    ],
+)
+def test_a_refused_state_change_says_why(client, county_clerk, graduate, data, message):
+    client.force_login(county_clerk)
+    response = client.post(reverse("graduates:state", args=[graduate.pk]), data, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Graduate.objects.get(pk=graduate.pk).state == "waiting"
