@@ -109,10 +109,11 @@ def _duplicate_response(request, form, existing: Graduate) -> HttpResponse:
             f"该毕业生（{existing.cohort}届）已经登记，已为您打开已有记录；如需修改请点“修改”。",
         )
         return redirect("graduates:detail", pk=existing.pk)
+    # Never name the holding office: that would tell anyone who types an ID number where the person lives.
     form.add_error(
         "id_number",
-        f"该公民身份号码在 {existing.cohort} 届已由“{existing.responsible_office.name}”登记，"
-        "请联系该机构或申请转移。",
+        f"该公民身份号码在 {existing.cohort} 届已在其他机构登记，不能重复登记。如需由本单位服务，"
+        "请联系省就业服务局：由登记机构在该记录上办理转移（申请转移）后，记录即转到本单位。",
     )
     return _render_form(request, form)
 

@@ -203,14 +203,16 @@ def test_entering_an_existing_graduate_leads_to_the_existing_record(client, coun
     assert Graduate.objects.count() == 1
 
 
-def test_existing_graduate_of_another_office_is_named_not_shown(
+def test_existing_graduate_of_another_office_is_neither_named_nor_shown(
     client, other_prefecture_clerk, chengdong_graduate
 ):
     client.force_login(other_prefecture_clerk)
     response = client.post(reverse("graduates:create"), form_data(id_number=chengdong_graduate.id_number))
     page = response.content.decode()
     assert response.status_code == 400
-    assert "城东区公共就业和人才服务中心" in page and "测试学生" not in page
+    assert "已在其他机构登记" in page and "办理转移" in page and "省就业服务局" in page
+    assert "城东区公共就业和人才服务中心" not in page and "测试学生" not in page
+    assert Graduate.objects.count() == 1
 
 
 def test_edit_shows_in_the_timeline(client, county_clerk, chengdong_graduate):
