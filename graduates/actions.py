@@ -367,6 +367,24 @@ def mark_unreachable(*, graduates: QuerySet[Graduate], acting_user: User, note: 
 # `version`, then `_write_history`, which writes one GraduateChange row per changed record.
 
 
+# The one place the history of a set-based write is written: one row per changed record, selected from a
+# source with columns (id, changes) — a data-modifying CTE of the UPDATE itself, or unnest() of Python values.
+HISTORY_INSERT = (
+    "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
+    "SELECT h.id, %(h_at)s, %(h_kind)s, %(h_actor)s, %(h_office)s, h.changes, %(h_note)s FROM "
+)
+
+
+def _history_params(*, kind: str, acting_user: User | None, note: str, at: datetime.datetime) -> dict:
+    return {
+        "h_at": at,
+        "h_kind": kind,
+        "h_actor": acting_user.pk if acting_user else None,
+        "h_office": acting_user.office_id if acting_user else None,
+        "h_note": note[:200],
+    }
+
+
 def _write_history(
     cursor,
     *,
@@ -380,15 +398,9 @@ def _write_history(
     if not rows:
         return
     cursor.execute(
-        "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-        "SELECT t.id, %(at)s, %(kind)s, %(actor)s, %(office)s, t.changes, %(note)s "
-        "FROM unnest(%(ids)s::bigint[], %(changes)s::jsonb[]) AS t(id, changes)",
+        HISTORY_INSERT + "unnest(%(ids)s::bigint[], %(changes)s::jsonb[]) AS h(id, changes)",
         {
-            "at": at,
-            "kind": kind,
-            "actor": acting_user.pk if acting_user else None,
-            "office": acting_user.office_id if acting_user else None,
-            "note": note[:200],
+            **_history_params(kind=kind, acting_user=acting_user, note=note, at=at),
             "ids": [pk for pk, _ in rows],
             "changes": [json.dumps(changes, ensure_ascii=False) for _, changes in rows],
         },
@@ -406,47 +418,43 @@ def reassign_offices(
     kind: str = GraduateChange.Kind.HANDOVER,
 ) -> dict[int, int]:
     """Give each graduate in TARGETS ([(graduate id, office id)]) to that office. With FROM_OFFICE_ID only the
-    records that office still holds move (a record another action moved meanwhile is left alone, never
-    overwritten); 已转出 records never move. CLEAR_STAFF drops the staff member of the office that gave it up.
-    Returns {graduate id: new office id} of the records that moved."""
+    records that office still holds move (the condition is re-checked on the locked row, so a record another
+    action moved meanwhile is left alone, never overwritten); 已转出 records never move. CLEAR_STAFF drops the
+    staff member of the office that gave it up. Returns {graduate id: new office id} of the records that moved."""
     if not targets:
         return {}
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH t AS (
-                SELECT * FROM unnest(%(ids)s::bigint[], %(offices)s::bigint[]) AS t(graduate_id, office_id)
-            ), old AS (
-                SELECT g.id, g.responsible_office_id, g.staff_id FROM graduates_graduate g
-                JOIN t ON t.graduate_id = g.id
-                WHERE g.responsible_office_id IS DISTINCT FROM t.office_id AND g.state <> 'transferred'
+            WITH upd AS (
+                UPDATE graduates_graduate g SET responsible_office_id = t.office_id,
+                    staff_id = CASE WHEN %(clear)s THEN NULL ELSE g.staff_id END,
+                    version = g.version + 1, updated_at = %(h_at)s
+                FROM unnest(%(ids)s::bigint[], %(offices)s::bigint[]) AS t(graduate_id, office_id),
+                    graduates_graduate old
+                WHERE g.id = t.graduate_id AND old.id = g.id
+                    AND g.responsible_office_id IS DISTINCT FROM t.office_id AND g.state <> 'transferred'
                     AND (%(from)s::bigint IS NULL OR g.responsible_office_id = %(from)s::bigint)
-                FOR UPDATE OF g
-            )
-            UPDATE graduates_graduate g SET responsible_office_id = t.office_id,
-                staff_id = CASE WHEN %(clear)s THEN NULL ELSE g.staff_id END,
-                version = g.version + 1, updated_at = %(now)s
-            FROM t, old WHERE g.id = t.graduate_id AND old.id = g.id
-            RETURNING g.id, old.responsible_office_id, t.office_id, old.staff_id
+                RETURNING g.id, t.office_id,
+                    jsonb_build_object('responsible_office_id',
+                                       jsonb_build_array(old.responsible_office_id, t.office_id))
+                    || CASE WHEN %(clear)s AND old.staff_id IS NOT NULL
+                            THEN jsonb_build_object('staff_id', jsonb_build_array(old.staff_id, NULL))
+                            ELSE '{}'::jsonb END AS changes
+            ), history AS ("""
+            + HISTORY_INSERT
+            + """upd h)
+            SELECT id, office_id FROM upd
             """,
             {
+                **_history_params(kind=kind, acting_user=acting_user, note=note, at=timezone.now()),
                 "ids": [g for g, _ in targets],
                 "offices": [o for _, o in targets],
                 "from": from_office_id,
                 "clear": clear_staff,
-                "now": now,
             },
         )
-        moved = cursor.fetchall()
-        history = []
-        for pk, old_office, new_office, old_staff in moved:
-            changes: dict = {"responsible_office_id": [old_office, new_office]}
-            if clear_staff and old_staff is not None:
-                changes["staff_id"] = [old_staff, None]
-            history.append((pk, changes))
-        _write_history(cursor, rows=history, kind=kind, acting_user=acting_user, note=note, at=now)
-    return {pk: new_office for pk, _, new_office, _ in moved}
+        return dict(cursor.fetchall())
 
 
 @transaction.atomic
@@ -468,30 +476,33 @@ def move_states(
         allowed_from = [s for s in allowed_from if s in from_states]
     if not graduate_ids or not allowed_from:
         return []
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH old AS (
+                -- Locking reads the latest version of each row, so the history shows the state it really left.
                 SELECT id, state FROM graduates_graduate
                 WHERE id = ANY(%(ids)s) AND state = ANY(%(from)s) FOR UPDATE
-            )
-            UPDATE graduates_graduate g SET state = %(to)s, state_changed_at = %(now)s,
-                version = g.version + 1, updated_at = %(now)s
-            FROM old WHERE g.id = old.id RETURNING g.id, old.state
+            ), upd AS (
+                UPDATE graduates_graduate g SET state = %(to)s, state_changed_at = %(h_at)s,
+                    version = g.version + 1, updated_at = %(h_at)s
+                FROM old WHERE g.id = old.id
+                RETURNING g.id, jsonb_build_object('state', jsonb_build_array(old.state, g.state)) AS changes
+            ), history AS ("""
+            + HISTORY_INSERT
+            + """upd h)
+            SELECT id FROM upd ORDER BY id
             """,
-            {"ids": list(graduate_ids), "from": allowed_from, "to": to_state, "now": now},
+            {
+                **_history_params(
+                    kind=GraduateChange.Kind.STATE, acting_user=acting_user, note=note, at=timezone.now()
+                ),
+                "ids": list(graduate_ids),
+                "from": allowed_from,
+                "to": to_state,
+            },
         )
-        moved = cursor.fetchall()
-        _write_history(
-            cursor,
-            rows=[(pk, {"state": [old, to_state]}) for pk, old in moved],
-            kind=GraduateChange.Kind.STATE,
-            acting_user=acting_user,
-            note=note,
-            at=now,
-        )
-    return [pk for pk, _ in moved]
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def mark_left_province(*, graduate_id: int, acting_user: User, note: str) -> bool:
