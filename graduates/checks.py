@@ -31,11 +31,17 @@ SCIENTIFIC_PATTERN = re.compile(r"\d(\.\d+)?E\+?\d+")
 REGION_CODE_PATTERN = re.compile(r"\d{6}")
 
 
+# Invisible characters that come along when a number is copied from a web page, a PDF or a chat: zero-width
+# spaces and joiners, direction marks and embeddings, word joiners, the BOM, and the no-break space.
+INVISIBLE_PATTERN = re.compile("[\u00a0\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def normalize_text(value: str | None) -> str:
-    """NFKC (full-width digits and letters to half-width), trimmed, inner runs of blanks removed."""
+    """Invisible characters dropped, NFKC (full-width digits and letters to half-width), trimmed, inner runs of
+    blanks removed."""
     if value is None:
         return ""
-    text = str(value)
+    text = INVISIBLE_PATTERN.sub("", str(value))
     if not unicodedata.is_normalized(
         "NFKC", text
     ):  # the common case skips the copy (imports call this a lot)
