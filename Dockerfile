@@ -17,4 +17,5 @@ RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused python m
     && mkdir -p /var/lib/gradservice && chown app:app /var/lib/gradservice
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: the access log leaves query strings out (they could carry an ID number or a phone).
+CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

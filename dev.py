@@ -136,8 +136,8 @@ def up() -> None:
             f"127.0.0.1:{port}",
             "--workers",
             "2",
-            "--access-logfile",
-            "-",
+            "--config",
+            "gunicorn.conf.py",  # the access log without query strings
         ],
         "worker": [bin_dir / "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"],
         "beat": [

@@ -12,6 +12,7 @@ from import_export.formats import base_formats
 
 from core.audit import record_audit
 
+from . import search_tokens
 from .models import FollowUpVisit, Graduate, GraduateChange, GraduateSource, RosterDeadline, RosterUpload
 from .resources import GraduateExportResource
 
@@ -75,9 +76,22 @@ class GraduateAdmin(ExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).in_scope_of(request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        # The admin's search box is a GET form: an ID number or phone typed there is moved out of the URL at once
+        # (into the session, behind a token; see graduates/search_tokens.py).
+        q = request.GET.get("q", "")
+        if q and not search_tokens.is_token(q) and search_tokens.is_sensitive(q):
+            query = search_tokens.hide_sensitive(request.session, request.GET)
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         from .checks import normalize_text
 
+        if search_tokens.is_token(search_term):
+            search_term = search_tokens.load(request.session, search_term)
+            if search_term is None:  # lapsed, or another session's token
+                return queryset.none(), False
         return super().get_search_results(
             request, queryset, normalize_text(search_term).upper() or search_term
         )

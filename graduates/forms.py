@@ -208,3 +208,15 @@ class BulkActionForm(forms.Form):
         if cleaned.get("action") == "assign" and not cleaned.get("staff"):
             self.add_error("staff", "请选择责任人。")
         return cleaned
+
+
+class PrefillForm(forms.Form):
+    """What another page already knows about a person to register (report-in): bounded, never trusted further."""
+
+    name = forms.CharField(max_length=50, required=False)
+    id_number = forms.CharField(max_length=30, required=False)
+    cohort = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_nul(self)

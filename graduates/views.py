@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,11 +20,11 @@ from core.audit import record_audit
 from core.permissions import employment_office_required
 from core.scope import scope_for
 
-from . import actions, selectors
+from . import actions, search_tokens, selectors
 from .checks import check_id_number
 from .codes import State
 from .filters import SORT_LABELS
-from .forms import BulkActionForm, GraduateForm, StateForm, VisitForm
+from .forms import BulkActionForm, GraduateForm, PrefillForm, StateForm, VisitForm
 from .models import Graduate
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -42,9 +43,42 @@ class CountingPaginator(Paginator):
         return self._count_queryset.count()
 
 
+def _list_url(query) -> str:
+    encoded = query.urlencode()
+    return reverse("graduates:list") + (f"?{encoded}" if encoded else "")
+
+
+@require_POST
+@login_required
+def graduate_search_view(request: HttpRequest) -> HttpResponse:
+    """The filter bar posts here: an ID number or phone goes into the session, the list's URL gets a token."""
+    query = search_tokens.hide_sensitive(request.session, request.POST)
+    query.pop("csrfmiddlewaretoken", None)
+    url = _list_url(query)
+    if request.htmx:  # htmx fetches the list's results from the new URL and puts that URL in the history
+        response = HttpResponse(status=200)
+        response["HX-Location"] = json.dumps({"path": url, "target": "#results"})
+        return response
+    return redirect(url)
+
+
 @login_required
 def graduate_list_view(request: HttpRequest) -> HttpResponse:
-    filterset, queryset = selectors.graduate_list(user=request.user, params=request.GET)
+    q = request.GET.get("q", "")
+    if q and not search_tokens.is_token(q) and search_tokens.is_sensitive(q):
+        # An old bookmark or a hand-typed URL: take the number out of the address bar at once.
+        return redirect(_list_url(search_tokens.hide_sensitive(request.session, request.GET)))
+    params = request.GET
+    if search_tokens.is_token(q):
+        text = search_tokens.load(request.session, q)
+        if text is None:
+            messages.warning(request, "该查询已失效（只在本次登录内有效），请重新输入身份证号或手机号。")
+            query = request.GET.copy()
+            query.pop("q")
+            return redirect(_list_url(query))
+        params = request.GET.copy()
+        params["q"] = text
+    filterset, queryset = selectors.graduate_list(user=request.user, params=params)
     try:
         per_page = int(request.GET.get("per_page", 50))
     except ValueError:
@@ -68,15 +102,49 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
         "can_act": request.user.office is not None and request.user.office.is_employment_office,
         "staff_options": selectors.staff_for_assignment(request.user),
     }
-    template = "graduates/_results.html" if request.htmx else "graduates/list.html"
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "graduates/_results.html" if partial else "graduates/list.html"
     return render(request, template, context)
+
+
+PREFILL_FIELDS = ("name", "id_number", "cohort")
+
+
+def _prefill_redirect(request: HttpRequest, source) -> HttpResponse:
+    form = PrefillForm(source)
+    form.is_valid()
+    values = form.cleaned_data  # the fields that passed (a bad cohort does not lose the name)
+    known = {k: str(v) for k, v in values.items() if v not in ("", None)}
+    if not known:
+        return redirect("graduates:create")
+    token = search_tokens.store(request.session, json.dumps(known, ensure_ascii=False, sort_keys=True))
+    return redirect(reverse("graduates:create") + f"?prefill={token}")
+
+
+@require_POST
+@employment_office_required
+def graduate_prefill_view(request: HttpRequest) -> HttpResponse:
+    """Other pages (report-in) post what they already know about a person to register: name, ID number, cohort.
+    It waits in the session; the form's URL carries only a token."""
+    return _prefill_redirect(request, request.POST)
+
+
+def _prefill_initial(request: HttpRequest) -> dict:
+    token = request.GET.get("prefill", "")
+    text = search_tokens.load(request.session, token) if search_tokens.is_token(token) else None
+    try:
+        values = json.loads(text) if text else {}
+    except ValueError:
+        values = {}
+    return {k: v for k, v in values.items() if k in PREFILL_FIELDS} if isinstance(values, dict) else {}
 
 
 @employment_office_required
 def graduate_create_view(request: HttpRequest) -> HttpResponse:
-    # Other pages may lead here with what they already know (e.g. report-in: name, ID number, cohort).
-    initial = {k: request.GET[k] for k in ("name", "id_number", "cohort") if request.GET.get(k)}
-    form = GraduateForm(request.POST or None, initial=initial)
+    if request.method == "GET" and any(request.GET.get(k) for k in PREFILL_FIELDS):
+        # A link that still carries the ID number in its URL: move it into the session and out of the address bar.
+        return _prefill_redirect(request, request.GET)
+    form = GraduateForm(request.POST or None, initial=_prefill_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             graduate = actions.create_graduate(graduate=form.instance, acting_user=request.user)

@@ -139,7 +139,7 @@ def test_filters_and_search(client, county_clerk, chengdong_graduate, params, ex
         destination="4",
     )
     client.force_login(county_clerk)
-    rows = client.get(reverse("graduates:list"), params).context["page"].object_list
+    rows = client.get(reverse("graduates:list"), params, follow=True).context["page"].object_list
     assert {row["name"] for row in rows} == expected
 
 
@@ -149,7 +149,8 @@ def test_search_by_full_id_number_including_lower_case_x(client, county_clerk):
         graduate=unsaved_graduate(id_number=number, name="叉号学生"), acting_user=county_clerk
     )
     client.force_login(county_clerk)
-    rows = client.get(reverse("graduates:list"), {"q": number.lower()}).context["page"].object_list
+    response = client.post(reverse("graduates:search"), {"q": number.lower()}, follow=True)
+    rows = response.context["page"].object_list
     assert [r["name"] for r in rows] == ["叉号学生"]
 
 
