@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -30,8 +33,22 @@ from .codes import (
     VisitOutcome,
 )
 
+# 不漏项、不缺项 (001 §一(二)): a record lacking any of these is 信息不全. The one definition: the QuerySet methods,
+# the list's filter, the home counter and the record's badge all read it.
+COMPLETENESS_FIELDS: dict[str, object] = {"location_intention": "", "intentions": [], "hardship": []}
+INCOMPLETE = functools.reduce(
+    operator.or_, (Q(**{name: empty}) for name, empty in COMPLETENESS_FIELDS.items())
+)
+
 
 class GraduateQuerySet(models.QuerySet):
+    def incomplete(self) -> GraduateQuerySet:
+        """Records missing 就业地意向, 就业意向 or 困难状况."""
+        return self.filter(INCOMPLETE)
+
+    def complete(self) -> GraduateQuerySet:
+        return self.exclude(INCOMPLETE)
+
     def in_scope_of(self, user) -> GraduateQuerySet:
         from core.scope import scope_for
 
@@ -151,6 +168,10 @@ class Graduate(models.Model):
             models.Index(fields=["mobile"], name="graduate_mobile_idx"),
             models.Index(fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["cohort", "state"], name="graduate_cohort_state_idx"),
+            # 信息不全: counted and listed per office from an index of just those records.
+            models.Index(
+                fields=["responsible_office", "state"], condition=INCOMPLETE, name="graduate_incomplete_idx"
+            ),
             GinIndex(fields=["hardship"], name="graduate_hardship_gin"),
             GinIndex(fields=["intentions"], name="graduate_intentions_gin"),
             GinIndex(fields=["service_needs"], name="graduate_needs_gin"),
@@ -167,6 +188,15 @@ class Graduate(models.Model):
         errors = collect_graduate_errors(self)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def missing_information(self) -> list[str]:
+        """The labels of the COMPLETENESS_FIELDS this record lacks (empty: complete)."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name, empty in COMPLETENESS_FIELDS.items()
+            if getattr(self, name) in (empty, None)
+        ]
 
     @property
     def masked_id_number(self) -> str:
