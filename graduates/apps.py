@@ -10,7 +10,7 @@ class GraduatesConfig(AppConfig):
         from core.navigation import register_counter, register_nav
 
         from .roster.selectors import roster_waiting_count
-        from .selectors import waiting_count
+        from .selectors import incomplete_count, waiting_count
 
         office_roles = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="毕业生", url_name="graduates:list", order=10)
@@ -35,4 +35,12 @@ class GraduatesConfig(AppConfig):
             count=waiting_count,
             roles=office_roles,
             order=10,
+        )
+        register_counter(
+            label="信息不全的毕业生",
+            url_name="graduates:list",
+            query="info=incomplete",
+            count=incomplete_count,
+            roles=office_roles,
+            order=11,
         )

@@ -97,6 +97,12 @@ class GraduateFilter(django_filters.FilterSet):
         queryset=Office.objects.none(),
         empty_label="全部机构",
     )
+    info = django_filters.ChoiceFilter(
+        label="信息完整",
+        choices=[("incomplete", "信息不全"), ("complete", "信息完整")],
+        method="filter_info",
+        empty_label="全部",
+    )
     staff = django_filters.ChoiceFilter(label="责任人", method="filter_staff", empty_label="全部责任人")
     sort = django_filters.ChoiceFilter(
         label="排序", choices=list(SORT_LABELS.items()), method="filter_sort", empty_label=None
@@ -129,6 +135,10 @@ class GraduateFilter(django_filters.FilterSet):
 
     def filter_destination(self, queryset, name, value):
         return queryset.filter(destination="" if value == "none" else value)
+
+    def filter_info(self, queryset, name, value):
+        """信息不全: missing 就业地意向, 就业意向 or 困难状况 (models.COMPLETENESS_FIELDS)."""
+        return queryset.incomplete() if value == "incomplete" else queryset.complete()
 
     def filter_staff(self, queryset, name, value):
         return queryset.filter(staff__isnull=True) if value == "none" else queryset.filter(staff_id=value)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import Http404
 
 from core.models import Office, Region, User
@@ -15,7 +15,7 @@ from core.scope import scope_for
 from .checks import mask_id_number, mask_phone
 from .codes import MANUAL_TRANSITIONS, State
 from .filters import GraduateFilter
-from .models import Graduate, GraduateChange
+from .models import INCOMPLETE, Graduate, GraduateChange
 
 LIST_FIELDS = [
     "id",
@@ -46,7 +46,11 @@ def graduates_visible_to(user: User) -> QuerySet[Graduate]:
 def graduate_list(*, user: User, params) -> tuple[GraduateFilter, QuerySet]:
     """The office's list: scope, then the URL's filters, then the chosen order; only the columns shown."""
     filterset = GraduateFilter(params, queryset=graduates_visible_to(user), user=user)
-    queryset = filterset.qs.order_by(*filterset.order_by).values(*LIST_FIELDS)
+    queryset = (
+        filterset.qs.order_by(*filterset.order_by)
+        .annotate(incomplete=ExpressionWrapper(INCOMPLETE, output_field=BooleanField()))
+        .values(*LIST_FIELDS, "incomplete")
+    )
     return filterset, queryset
 
 
@@ -203,3 +207,8 @@ def region_options() -> QuerySet[Region]:
 
 def waiting_count(user: User) -> int:
     return graduates_visible_to(user).waiting_for_contact().count()
+
+
+def incomplete_count(user: User) -> int:
+    """信息不全 records in USER's scope (the home page's counter; the list's info=incomplete filter)."""
+    return graduates_visible_to(user).incomplete().count()

@@ -198,16 +198,23 @@ def _form_errors(form, exc: ValidationError) -> None:
 def graduate_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     graduate = selectors.get_graduate_for(user=request.user, pk=pk)
     record_audit(action="graduate.viewed", actor=request.user, obj=graduate, request=request)
+    return _render_record(request, graduate, visit_form=VisitForm())
+
+
+def _render_record(
+    request: HttpRequest, graduate: Graduate, *, visit_form, status: int = 200
+) -> HttpResponse:
     can_act = scope_for(request.user).covers_office(graduate.responsible_office_id)
     context = {
         "g": graduate,
         "id_warnings": check_id_number(graduate.id_number).warnings,
+        "missing": graduate.missing_information,
         "timeline": selectors.graduate_timeline(graduate),
         "next_states": selectors.allowed_next_states(graduate) if can_act else [],
-        "visit_form": VisitForm(),
+        "visit_form": visit_form,
         "can_act": can_act,
     }
-    return render(request, "graduates/detail.html", context)
+    return render(request, "graduates/detail.html", context, status=status)
 
 
 @employment_office_required
@@ -332,14 +339,7 @@ def graduate_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "回访已记录。")
             return redirect("graduates:detail", pk=graduate.pk)
     graduate.refresh_from_db()
-    context = {
-        "g": graduate,
-        "timeline": selectors.graduate_timeline(graduate),
-        "next_states": selectors.allowed_next_states(graduate),
-        "visit_form": form,
-        "can_act": True,
-    }
-    return render(request, "graduates/detail.html", context, status=400)
+    return _render_record(request, graduate, visit_form=form, status=400)
 
 
 @require_POST
