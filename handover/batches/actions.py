@@ -234,3 +234,56 @@ def pass_down_to_counties(*, office: Office, acting_user: User) -> dict[str, int
         by_county = dict(cursor.fetchall())
     record_audit(action="handover.passed_down", actor=acting_user, obj=office, data=by_county)
     return by_county
+
+
+# --- The Education Dept confirms the universities' rosters as its hand-over (no double entry) ----------------
+
+# Every graduate of COHORT who came in through a committed university roster of one of the province's
+# universities and is in no Education batch of that cohort yet. Signed graduates are kept (not dispatched).
+CONFIRM_ROSTERS_SQL = """
+    INSERT INTO handover_handoveritem (batch_id, graduate_id, kept)
+    SELECT %(batch)s, g.id, g.school_status = 'signed'
+    FROM graduates_graduate g
+    JOIN core_office u ON u.id = g.university_id AND u.kind = 'university' AND u.region_id LIKE %(province)s
+    WHERE g.cohort = %(cohort)s
+        AND EXISTS (SELECT 1 FROM graduates_graduatesource s WHERE s.graduate_id = g.id AND s.channel = 'university')
+        AND NOT EXISTS (
+            SELECT 1 FROM handover_handoveritem i JOIN handover_handoverbatch b ON b.id = i.batch_id
+            WHERE i.graduate_id = g.id AND b.source = 'education' AND b.cohort = %(cohort)s
+        )
+    ON CONFLICT (batch_id, graduate_id) DO NOTHING
+"""
+
+
+def _ensure_education(user: User) -> Office:
+    office = user.office
+    if office is None or office.kind != OfficeKind.EDUCATION:
+        raise PermissionDenied("只有教育厅工作人员可以确认移交院校名单。")
+    return office
+
+
+@transaction.atomic
+def confirm_university_rosters(*, cohort: int, acting_user: User) -> HandoverBatch | None:
+    """The Education Dept hands over the universities' committed rosters of COHORT as its batch (BatchSource
+    EDUCATION) instead of uploading the same people again. Set-based INSERT … SELECT; confirming again adds
+    only graduates not yet in an Education batch of the cohort. None when there is nothing new."""
+    _ensure_education(acting_user)
+    if not 2000 <= cohort <= 2100:
+        raise ValidationError("届别应在 2000 至 2100 之间。")
+    # One confirmation at a time per cohort: the second waits, then finds the graduates already handed over.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('handover.confirm'), %s)", [cohort])
+    batch = HandoverBatch.objects.create(source=BatchSource.EDUCATION, cohort=cohort, created_by=acting_user)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONFIRM_ROSTERS_SQL,
+            {"batch": batch.pk, "cohort": cohort, "province": f"{settings.PROVINCE_CODE}%"},
+        )
+        total = cursor.rowcount
+    if total == 0:
+        batch.delete()
+        return None
+    HandoverBatch.objects.filter(pk=batch.pk).update(total=total)
+    batch.total = total
+    record_audit(action="handover.rosters_confirmed", actor=acting_user, obj=batch, data={"total": total})
+    return batch
