@@ -11,6 +11,7 @@ urlpatterns = [
     path("acknowledge/", batches.acknowledge_view, name="acknowledge"),
     path("pass-down/", batches.pass_down_view, name="pass_down"),
     path("unassigned/", batches.unassigned_view, name="unassigned"),
+    path("education/", batches.education_confirm_view, name="education"),
     path("worklist/", contact.worklist_view, name="worklist"),
     path("contact/<int:pk>/", contact.contact_view, name="contact"),
     path("report-in/", contact.report_in_view, name="report_in"),

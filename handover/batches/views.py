@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from handover.models import BatchSource, HandoverBatch
 
 from . import actions, selectors
 
@@ -75,3 +80,48 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.unassigned_queue(request.user), 50).get_page(request.GET.get("page"))
     rows = [{"g": g, "suggested": actions.suggested_office(g.id_number)} for g in page.object_list]
     return render(request, "handover/unassigned.html", {"page": page, "rows": rows, "offices": offices})
+
+
+class CohortForm(forms.Form):
+    cohort = forms.IntegerField(
+        label="届别",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "届别应为四位年份。",
+            "min_value": "届别应在 2000 至 2100 之间。",
+            "max_value": "届别应在 2000 至 2100 之间。",
+        },
+    )
+
+
+@login_required
+def education_confirm_view(request: HttpRequest) -> HttpResponse:
+    """The Education Dept: the universities' rosters loaded for a cohort, and 确认移交 (no second upload)."""
+    from core.models import Role
+    from graduates.roster import selectors as roster_selectors
+
+    if request.user.role != Role.EDUCATION_STAFF:
+        raise PermissionDenied("只有教育厅工作人员可以确认移交院校名单。")
+    data = request.POST if request.method == "POST" else request.GET
+    form = CohortForm(data if data.get("cohort") else {"cohort": timezone.localdate().year})
+    cohort = form.cleaned_data["cohort"] if form.is_valid() else timezone.localdate().year
+    if request.method == "POST" and form.is_valid():
+        batch = actions.confirm_university_rosters(cohort=cohort, acting_user=request.user)
+        if batch is None:
+            messages.info(request, f"{cohort}届没有尚未移交的院校名单人员。")
+        else:
+            messages.success(
+                request, f"已确认移交 {batch.total} 名（{cohort}届），省就业服务局将按生源地分发。"
+            )
+        return redirect(f"{reverse('handover:education')}?cohort={cohort}")
+    rows = roster_selectors.university_upload_status(user=request.user, cohort=cohort)
+    due = roster_selectors.due_date(cohort)
+    confirmed = HandoverBatch.objects.filter(source=BatchSource.EDUCATION, cohort=cohort).order_by(
+        "-created_at"
+    )
+    return render(
+        request,
+        "handover/education.html",
+        {"form": form, "cohort": cohort, "rows": rows, "due": due, "confirmed": confirmed},
+    )

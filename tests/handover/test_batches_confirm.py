@@ -53,3 +53,20 @@ def test_the_bureau_dispatches_the_confirmed_batch(university_clerk, education_c
     batch = confirm_university_rosters(cohort=2026, acting_user=education_clerk)
     result = dispatch_batch(batch=batch, acting_user=province_admin)
     assert result.by_office == {"630100": 1}
+
+
+def test_the_education_page_confirms_and_bounds_the_cohort(
+    client, university_clerk, education_clerk, county_clerk
+):
+    university_roster(university_clerk, [roster_row(1)])
+    client.force_login(education_clerk)
+    page = client.get("/handover/education/?cohort=2026").content.decode()
+    assert "确认移交" in page and "青海大学" in page
+    response = client.post("/handover/education/", {"cohort": "2026"}, follow=True)
+    assert "已确认移交 1 名" in response.content.decode()
+    for bad in ("99999", "abc", "-5"):
+        assert client.get(f"/handover/education/?cohort={bad}").status_code == 200
+        assert client.post("/handover/education/", {"cohort": bad}).status_code == 200
+    assert HandoverBatch.objects.filter(source="education").count() == 1
+    client.force_login(county_clerk)
+    assert client.get("/handover/education/").status_code == 403
