@@ -72,7 +72,13 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
         Office.objects.employment_offices().active().exclude(kind=OfficeKind.BUREAU).order_by("region_id")
     )
     if request.method == "POST":
-        office = get_object_or_404(offices, pk=request.POST.get("office"))
+        office_id = request.POST.get("office", "").strip()
+        office = (
+            offices.filter(pk=int(office_id)).first() if office_id.isdigit() and len(office_id) < 12 else None
+        )
+        if office is None:
+            messages.error(request, "请选择一个接收机构。")
+            return redirect("handover:unassigned")
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         count = actions.assign_from_queue(graduate_ids=ids, office=office, acting_user=request.user)
         messages.success(request, f"已将 {count} 名分配给 {office.name}。")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,6 +28,8 @@ from core.models import Office, OfficeKind, Region, User, region_prefix
 from core.spreadsheets import formula_safe
 from graduates.codes import (
     HARDSHIP_NATIONAL_CODE,
+    Ethnicity,
+    Gender,
     Hardship,
     Intention,
     SchoolStatus,
@@ -36,6 +39,7 @@ from graduates.codes import (
 )
 from graduates.models import Graduate
 from handover.batches.selectors import works_for_bureau
+from handover.models import BatchSource, HandoverItem
 
 from .progress import finish, grouped_figures, level_for, total_figures
 
@@ -180,14 +184,25 @@ SUMMARY_FIELDS = (
 
 
 def mohrss_graduates(*, cohort: int):
-    """The province-run universities' graduates of COHORT who are unemployed: not signed at leaving school and
-    not employed since."""
+    """The graduates of the Education Dept's batches of COHORT who are unemployed: not signed at leaving school,
+    not employed since and not 升学出国 (settled, but not unemployed either)."""
+    in_education_batch = HandoverItem.objects.filter(
+        graduate_id=OuterRef("pk"), batch__source=BatchSource.EDUCATION, batch__cohort=cohort
+    )
     return (
-        Graduate.objects.filter(cohort=cohort, university__is_province_run=True)
+        Graduate.objects.filter(Exists(in_education_batch), cohort=cohort)
         .exclude(school_status=SchoolStatus.SIGNED)
-        .exclude(state=State.EMPLOYED)
+        .exclude(state__in=[State.EMPLOYED, State.STUDYING])
         .order_by("id")
     )
+
+
+def _label(choices, code: str) -> str:
+    """性别 and 民族 as written on the ID card (男/女, 汉族), not as GB codes."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code or ""
 
 
 def _summary_values(seq: int, row: tuple) -> list:
@@ -195,7 +210,8 @@ def _summary_values(seq: int, row: tuple) -> list:
      mobile, landline, hardship, location, intentions, needs, destination) = row  # fmt: skip
     national_hardship = [HARDSHIP_NATIONAL_CODE.get(code, code) for code in hardship or []]
     return [
-        seq, name, gender, ethnicity, id_number, university, graduated.strftime("%Y%m%d") if graduated else "",
+        seq, name, _label(Gender, gender), _label(Ethnicity, ethnicity), id_number, university,
+        graduated.strftime("%Y%m%d") if graduated else "",
         education, major, origin, email, postcode, mobile, landline, join_codes(national_hardship, Hardship),
         location, join_codes(intentions or [], Intention), join_codes(needs or [], ServiceNeed), destination,
     ]  # fmt: skip
@@ -212,7 +228,7 @@ def mohrss_summary_export(*, cohort: int, user: User) -> Export:
     office = user.office
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("汇总表")
-    title = WriteOnlyCell(sheet, value=f"{cohort}届离校未就业高校毕业生实名信息汇总表")
+    title = WriteOnlyCell(sheet, value=f"{cohort}届离校未就业高校毕业生信息汇总表")
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     sheet.append(

@@ -160,3 +160,13 @@ def test_offices_do_not_see_batches_and_universities_see_no_handover(
     assert client.get("/handover/unassigned/").status_code == 403
     client.force_login(university_clerk)
     assert client.get("/handover/").status_code == 403
+
+
+def test_the_queue_answers_bad_input_in_chinese_never_a_500(client, batch, province_admin):
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    client.force_login(province_admin)
+    response = client.post("/handover/unassigned/", {"office": "abc", "ids": ["abc"]}, follow=True)
+    assert response.status_code == 200 and "请选择一个接收机构" in response.content.decode()
+    assert client.post("/handover/unassigned/", {"office": "9" * 30}, follow=True).status_code == 200
+    assert client.get("/handover/unassigned/?page=abc").status_code == 200
+    assert Graduate.objects.get(name="名单学生4").responsible_office.kind == OfficeKind.BUREAU

@@ -187,26 +187,36 @@ def test_weekly_workbook_of_a_prefecture_covers_only_its_counties(situation, pre
     assert rows[-1][0] == "合计" and rows[-1][1] == "4"
 
 
-def test_mohrss_summary_has_exactly_the_unemployed_graduates_of_province_run_universities(
+def test_mohrss_summary_has_exactly_the_unemployed_graduates_of_the_education_batch(
     situation, province_admin
 ):
-    ids = {n: graduate(n).id_number for n in (1, 2, 3, 4, 8)}
+    ids = {n: graduate(n).id_number for n in (1, 2, 4, 6, 8)}
     Graduate.objects.filter(pk=graduate(1).pk).update(hardship=["3", "1"], name="=HYPERLINK(1)")
     Graduate.objects.filter(pk=graduate(2).pk).update(hardship=["T"])
-    private = UniversityFactory(is_province_run=False)
-    Graduate.objects.filter(pk=graduate(6).pk).update(university=private)
+    Graduate.objects.filter(pk=graduate(3).pk).update(state="studying")  # 升学出国: settled, never unemployed
+    # Selected by the Education Dept's batch, not by the university's name or flag.
+    Graduate.objects.filter(pk=graduate(6).pk).update(university=UniversityFactory(is_province_run=False))
     rows = sheet_rows(mohrss_summary_workbook(cohort=2026, user=province_admin))
-    assert rows[0][0] == "2026届离校未就业高校毕业生实名信息汇总表"
+    assert rows[0][0] == "2026届离校未就业高校毕业生信息汇总表"
     assert rows[1][0] == "填报省份：青海省" and rows[1][2].startswith("填报单位：")
     header, data = rows[2], rows[3:]
     assert header[0] == "序号" and header[-1] == "就业去向（回访结果）" and len(header) == 19
-    # 5 employed and 7 signed are not unemployed; 6 studied at a university that is not province-run.
+    # 5 employed, 3 升学出国 and 7 signed are not unemployed.
     assert sorted(row[4] for row in data) == sorted(ids.values())
     assert [row[0] for row in data] == ["1", "2", "3", "4", "5"]
     first = data[0]
     assert first[1] == "'=HYPERLINK(1)" and first[14] == "13" and isinstance(first[4], str)
+    assert (first[2], first[3]) == ("男", "汉族") and data[1][2] == "女"  # as on the ID card
     assert first[6] == "20260630" and first[17] == "23"
     assert data[1][14] == "2"  # 脱贫家庭 is reported as 2 家庭经济困难
+
+
+def test_mohrss_summary_leaves_out_graduates_in_no_education_batch(situation, province_admin):
+    from handover.models import HandoverItem
+
+    HandoverItem.objects.filter(graduate=graduate(1)).delete()
+    rows = sheet_rows(mohrss_summary_workbook(cohort=2026, user=province_admin))
+    assert graduate(1).id_number not in [row[4] for row in rows[3:]]
 
 
 def test_mohrss_summary_is_for_the_bureau_only(situation, prefecture_clerk, university_clerk):
