@@ -45,7 +45,7 @@ from .progress import finish, grouped_figures, level_for, total_figures
 
 WEEKLY_HEADER = [
     "单位", "接收人数", "已签收", "签收率", "已联系", "联系率", "已核实", "核实率", "其中暂不就业", "无法联系",
-    "已就业", "已转出", "未签收", "最早未签收已过（天）", "备注",
+    "已就业", "升学出国", "已转出", "未签收", "最早未签收已过（天）", "备注",
 ]  # fmt: skip
 
 SUMMARY_HEADER = [
@@ -97,12 +97,14 @@ def _weekly_values(label: str, f: dict) -> list:
     return [
         label, f["received"], f["acknowledged"], f["percent"]["acknowledged"], f["contacted"],
         f["percent"]["contacted"], f["verified"], f["percent"]["verified"], f["not_seeking"],
-        f["unreachable"], f["employed"], f["transferred"], f["waiting"],
+        f["unreachable"], f["employed"], f["studying"], f["transferred"], f["waiting"],
         "" if f["days_since_dispatch"] is None or not f["waiting"] else f["days_since_dispatch"], note,
     ]  # fmt: skip
 
 
-def weekly_progress_rows(*, user: User, as_of: datetime.date) -> list[tuple[str, list]]:
+def weekly_progress_rows(
+    *, user: User, as_of: datetime.date, cohort: int | None = None
+) -> list[tuple[str, list]]:
     """The table's rows as (kind, values), kind in county / own / subtotal / total: each county, the
     prefecture's own share (本级) when it holds graduates itself, the prefecture subtotal, the total of the
     user's scope. Figures count items dispatched by the end of AS_OF (acknowledgements and contact attempts
@@ -112,9 +114,9 @@ def weekly_progress_rows(*, user: User, as_of: datetime.date) -> list[tuple[str,
     prefix = region_prefix(top.region_id)
     until = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
     now = min(timezone.now(), until)
-    by_office = grouped_figures(prefix=prefix, key_length=6, until=until)
-    by_prefecture = grouped_figures(prefix=prefix, key_length=4, until=until)
-    totals = total_figures(prefix=prefix, until=until)
+    by_office = grouped_figures(prefix=prefix, key_length=6, until=until, cohort=cohort)
+    by_prefecture = grouped_figures(prefix=prefix, key_length=4, until=until, cohort=cohort)
+    totals = total_figures(prefix=prefix, until=until, cohort=cohort)
     if top.kind == OfficeKind.BUREAU:
         prefectures = list(
             Office.objects.filter(kind=OfficeKind.PREFECTURE, is_active=True, region__code__startswith=prefix)
@@ -147,12 +149,13 @@ def weekly_progress_rows(*, user: User, as_of: datetime.date) -> list[tuple[str,
     return rows
 
 
-def weekly_progress_export(*, user: User, as_of: datetime.date) -> Export:
-    rows = weekly_progress_rows(user=user, as_of=as_of)
+def weekly_progress_export(*, user: User, as_of: datetime.date, cohort: int | None = None) -> Export:
+    rows = weekly_progress_rows(user=user, as_of=as_of, cohort=cohort)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("信息衔接工作进展")
     title = WriteOnlyCell(
-        sheet, value=f"离校未就业高校毕业生信息衔接工作进展汇总表（截至 {_date_cn(as_of)}）"
+        sheet,
+        value=f"{f'{cohort}届' if cohort else ''}离校未就业高校毕业生信息衔接工作进展汇总表（截至 {_date_cn(as_of)}）",
     )
     title.font = Font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center")

@@ -44,6 +44,7 @@ FIGURES = (
     "not_seeking",
     "unreachable",
     "employed",
+    "studying",
     "transferred",
 )
 RATES = tuple(name for name in FIGURES if name != "received")
@@ -67,16 +68,23 @@ def _figure_aggregates(*, until: datetime.datetime | None = None) -> dict:
         "not_seeking": Count("graduate", filter=Q(graduate__state=State.NOT_SEEKING), distinct=True),
         "unreachable": Count("graduate", filter=Q(graduate__state=State.UNREACHABLE), distinct=True),
         "employed": Count("graduate", filter=Q(graduate__state=State.EMPLOYED), distinct=True),
+        # 升学出国: settled, never counted as 已就业.
+        "studying": Count("graduate", filter=Q(graduate__state=State.STUDYING), distinct=True),
         "transferred": Count("graduate", filter=Q(graduate__state=State.TRANSFERRED), distinct=True),
         "oldest_waiting": Min("dispatched_at", filter=unacknowledged),
         "first_dispatch": Min("dispatched_at"),
     }
 
 
-def dispatched_items(*, prefix: str, until: datetime.datetime | None = None) -> QuerySet[HandoverItem]:
-    """Items dispatched to an office whose region code starts with PREFIX, with ``has_contact`` annotated."""
+def dispatched_items(
+    *, prefix: str, until: datetime.datetime | None = None, cohort: int | None = None
+) -> QuerySet[HandoverItem]:
+    """Items dispatched to an office whose region code starts with PREFIX (of COHORT's batches when given),
+    with ``has_contact`` annotated."""
     contacts = ContactAttempt.objects.filter(graduate_id=OuterRef("graduate_id"))
     items = HandoverItem.objects.filter(dispatched_at__isnull=False, office__region__code__startswith=prefix)
+    if cohort is not None:
+        items = items.filter(batch__cohort=cohort)
     if until is not None:
         items = items.filter(dispatched_at__lte=until)
         contacts = contacts.filter(at__lte=until)
@@ -84,12 +92,12 @@ def dispatched_items(*, prefix: str, until: datetime.datetime | None = None) -> 
 
 
 def grouped_figures(
-    *, prefix: str, key_length: int, until: datetime.datetime | None = None
+    *, prefix: str, key_length: int, until: datetime.datetime | None = None, cohort: int | None = None
 ) -> dict[str, dict]:
     """One grouped query: the figures per region-code prefix of length KEY_LENGTH (4 = prefecture, 6 = the
     office's own region) over the items under PREFIX."""
     rows = (
-        dispatched_items(prefix=prefix, until=until)
+        dispatched_items(prefix=prefix, until=until, cohort=cohort)
         .annotate(key=Substr("office__region_id", 1, key_length))
         .values("key")
         .annotate(**_figure_aggregates(until=until))
@@ -98,9 +106,11 @@ def grouped_figures(
     return {row.pop("key"): row for row in rows}
 
 
-def total_figures(*, prefix: str, until: datetime.datetime | None = None) -> dict:
+def total_figures(*, prefix: str, until: datetime.datetime | None = None, cohort: int | None = None) -> dict:
     """One query: the figures over every item under PREFIX (distinct across the whole subtree)."""
-    return dispatched_items(prefix=prefix, until=until).aggregate(**_figure_aggregates(until=until))
+    return dispatched_items(prefix=prefix, until=until, cohort=cohort).aggregate(
+        **_figure_aggregates(until=until)
+    )
 
 
 def finish(figures: dict | None, *, now: datetime.datetime) -> dict:
@@ -152,14 +162,16 @@ def level_for(*, user: User, parent_office: Office | None = None) -> Level:
     return Level(parent=parent, children=children, key_length=key_length)
 
 
-def progress_rows(*, user: User, parent_office: Office | None = None) -> list[dict]:
+def progress_rows(
+    *, user: User, parent_office: Office | None = None, cohort: int | None = None
+) -> list[dict]:
     """The children of PARENT_OFFICE (default: the user's own level) with their figures over their subtree,
     then the parent's own share when it holds items itself (本级), then a total row. Raises PermissionDenied
     for users outside employment offices and for parents outside the user's scope. Three queries."""
     level = level_for(user=user, parent_office=parent_office)
     prefix = region_prefix(level.parent.region_id)
-    by_key = grouped_figures(prefix=prefix, key_length=level.key_length)
-    totals = total_figures(prefix=prefix)
+    by_key = grouped_figures(prefix=prefix, key_length=level.key_length, cohort=cohort)
+    totals = total_figures(prefix=prefix, cohort=cohort)
     now = timezone.now()
     rows = []
     for child in level.children:

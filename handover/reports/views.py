@@ -24,9 +24,17 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 12:
         raise Http404(f"参数 {name} 无效。")
     return int(value)
+
+
+def _cohort_param(request: HttpRequest) -> int | None:
+    """An optional cohort (届别); anything outside 2000–2100 or not a number is ignored (all cohorts)."""
+    value = request.GET.get("cohort", "").strip()
+    if value.isdigit() and len(value) == 4 and 2000 <= int(value) <= 2100:
+        return int(value)
+    return None
 
 
 @employment_office_required
@@ -38,7 +46,8 @@ def progress_view(request: HttpRequest) -> HttpResponse:
         if parent is None:
             raise Http404("没有这个机构。")
     level = progress.level_for(user=request.user, parent_office=parent)  # PermissionDenied outside the scope
-    rows = progress.progress_rows(user=request.user, parent_office=level.parent)
+    cohort = _cohort_param(request)
+    rows = progress.progress_rows(user=request.user, parent_office=level.parent, cohort=cohort)
     own = progress.level_for(user=request.user).parent
     context = {
         "level": level,
@@ -46,7 +55,8 @@ def progress_view(request: HttpRequest) -> HttpResponse:
         "up": level.parent.parent if level.parent != own and level.parent.parent_id else None,
         "is_bureau": works_for_bureau(request.user),
         "today": timezone.localdate(),
-        "cohort": timezone.localdate().year,
+        "cohort": cohort or timezone.localdate().year,
+        "selected_cohort": cohort,
     }
     return render(request, "handover/progress.html", context)
 
@@ -59,11 +69,12 @@ def weekly_download(request: HttpRequest) -> HttpResponse:
             as_of = datetime.date.fromisoformat(request.GET["as_of"])
         except ValueError:
             raise Http404("日期无效。") from None
-    export = reports.weekly_progress_export(user=request.user, as_of=as_of)
+    cohort = _cohort_param(request)
+    export = reports.weekly_progress_export(user=request.user, as_of=as_of, cohort=cohort)
     record_audit(
         action="handover.report.exported",
         request=request,
-        data={"report": "weekly_progress", "as_of": as_of.isoformat(), "rows": export.rows},
+        data={"report": "weekly_progress", "as_of": as_of.isoformat(), "cohort": cohort, "rows": export.rows},
     )
     return xlsx_response(export.content, f"weekly-progress-{as_of:%Y%m%d}.xlsx")
 
@@ -72,7 +83,7 @@ def weekly_download(request: HttpRequest) -> HttpResponse:
 def mohrss_download(request: HttpRequest) -> HttpResponse:
     if not works_for_bureau(request.user):
         raise PermissionDenied("向人社部报送的汇总表由省就业服务局导出。")
-    cohort = _int_param(request, "cohort") or timezone.localdate().year
+    cohort = _cohort_param(request) or timezone.localdate().year
     export = reports.mohrss_summary_export(cohort=cohort, user=request.user)
     record_audit(
         action="handover.report.exported",

@@ -165,8 +165,8 @@ def test_weekly_workbook_lists_counties_prefecture_subtotals_and_the_province_to
     chengdong, xining = office("630102"), office("630100")
     assert by_label[chengdong.name][1:8] == ["2", "2", "100.0%", "2", "100.0%", "1", "50.0%"]
     subtotal = by_label[f"{xining.name} 小计"]
-    assert subtotal[1:12] == ["4", "2", "50.0%", "4", "100.0%", "2", "50.0%", "1", "1", "0", "0"]
-    assert subtotal[12:15] == ["2", "3", "2 名未签收"]
+    assert subtotal[1:13] == ["4", "2", "50.0%", "4", "100.0%", "2", "50.0%", "1", "1", "0", "0", "0"]
+    assert subtotal[13:16] == ["2", "3", "2 名未签收"]
     labels = [row[0] for row in rows[3:]]
     assert labels.index(chengdong.name) < labels.index(f"{xining.name} 小计")  # county before its subtotal
     haibei = office("632200")
@@ -262,3 +262,28 @@ def test_downloads_are_audited_with_their_row_counts(client, situation, province
         ("mohrss_summary", province_admin.pk),
     ]
     assert events[1].data["rows"] == 6 and events[0].data["rows"] > 3
+
+
+def test_studying_is_counted_apart_from_employed_and_the_progress_is_per_cohort(
+    situation, province_admin, client
+):
+    Graduate.objects.filter(pk=graduate(4).pk).update(state="studying")
+    total = progress_rows(user=province_admin)[-1]
+    assert (total["employed"], total["studying"]) == (1, 1)
+    assert progress_rows(user=province_admin, cohort=2025)[-1]["received"] == 0
+    assert progress_rows(user=province_admin, cohort=2026)[-1]["received"] == 6
+    client.force_login(province_admin)
+    page = client.get("/handover/reports/?cohort=2026").content.decode()
+    assert "升学出国" in page and "2026届" in page
+    rows = sheet_rows(client.get("/handover/reports/weekly.xlsx?cohort=2026").content)
+    assert rows[0][0].startswith("2026届") and "升学出国" in rows[2]
+    assert rows[-1][rows[2].index("升学出国")] == "1" and rows[-1][rows[2].index("已就业")] == "1"
+
+
+def test_the_progress_pages_ignore_absurd_parameters(situation, province_admin, client):
+    client.force_login(province_admin)
+    assert client.get("/handover/reports/?cohort=99999&level=x").status_code == 200
+    assert client.get("/handover/reports/?office=abc").status_code == 404  # 参数 office 无效
+    assert client.get("/handover/reports/?office=" + "9" * 40).status_code == 404
+    assert client.get("/handover/reports/weekly.xlsx?cohort=99999").status_code == 200
+    assert client.get("/handover/reports/mohrss.xlsx?cohort=abc").status_code == 200
