@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.permissions import employment_office_required
@@ -36,17 +37,29 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
 def contact_view(request: HttpRequest, pk: int) -> HttpResponse:
     graduate = get_graduate_for(user=request.user, pk=pk)
     method, outcome = request.POST.get("method"), request.POST.get("outcome")
+    note = request.POST.get("note", "")
     if method not in ContactMethod.values or outcome not in ContactOutcome.values:
         messages.error(request, "请选择联系方式和结果。")
+    elif "\x00" in note or len(note) > 300:
+        messages.error(request, "备注不能超过 300 个字，也不能包含空字符（NUL）；本次联系未记录。")
     else:
         actions.record_contact(
-            graduate=graduate, method=method, outcome=outcome, note=request.POST.get("note", "")[:300],
+            graduate=graduate, method=method, outcome=outcome, note=note,
             acting_user=request.user,
         )  # fmt: skip
         messages.success(request, f"已记录对 {graduate.name} 的联系：{ContactOutcome(outcome).label}。")
         if outcome == ContactOutcome.LIVES_ELSEWHERE:
             messages.info(request, "该毕业生现居外地，请在其记录页申请转移。")
-    return redirect(request.POST.get("next") or "handover:worklist")
+    return redirect(_same_site(request, request.POST.get("next")) or "handover:worklist")
+
+
+def _same_site(request: HttpRequest, url: str | None) -> str | None:
+    """A `next` address is followed only when it stays on this site (never to another host)."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
 
 
 def _parse_report_lines(text: str) -> tuple[list[dict], list[str]]:

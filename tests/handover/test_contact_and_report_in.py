@@ -162,3 +162,56 @@ def test_an_accepted_transfer_moves_the_hand_over_item_to_the_receiving_office(
         row["office__region_id"]: row["received"] for row in acknowledgement_status(other_prefecture_clerk)
     }
     assert received_by == {"630200": 1}
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http://evil.example"])
+def test_contact_form_never_redirects_to_another_site(client, received, prefecture_clerk, target):
+    client.force_login(prefecture_clerk)
+    response = client.post(
+        reverse("handover:contact", args=[received[0].pk]),
+        {"method": "phone", "outcome": "no_answer", "next": target},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("handover:worklist")
+
+
+def test_contact_form_follows_a_next_on_this_site(client, received, prefecture_clerk):
+    client.force_login(prefecture_clerk)
+    here = reverse("handover:worklist") + "?mine=1&page=1"
+    response = client.post(
+        reverse("handover:contact", args=[received[0].pk]),
+        {"method": "phone", "outcome": "no_answer", "next": here},
+    )
+    assert response["Location"] == here
+
+
+def test_a_note_with_a_nul_byte_is_refused_in_chinese(client, received, prefecture_clerk):
+    client.force_login(prefecture_clerk)
+    response = client.post(
+        reverse("handover:contact", args=[received[0].pk]),
+        {"method": "phone", "outcome": "verified", "note": "a\x00b"},
+        follow=True,
+    )
+    assert response.status_code == 200 and "空字符" in response.content.decode()
+    assert not ContactAttempt.objects.exists()
+
+
+def test_no_intention_from_the_page_makes_the_record_not_seeking(client, received, prefecture_clerk):
+    client.force_login(prefecture_clerk)
+    page = client.get(reverse("handover:worklist")).content.decode()
+    assert "数据比对" in page and "窗口办理" in page and "暂无就业意愿" in page
+    client.post(
+        reverse("handover:contact", args=[received[0].pk]), {"method": "window", "outcome": "no_intention"}
+    )
+    assert Graduate.objects.get(pk=received[0].pk).state == "not_seeking"
+
+
+def test_report_in_never_moves_a_settled_or_not_seeking_record_back(received, prefecture_clerk):
+    Graduate.objects.filter(pk=received[0].pk).update(state="employed")
+    Graduate.objects.filter(pk=received[1].pk).update(state="studying")
+    Graduate.objects.filter(pk=received[2].pk).update(state="not_seeking")
+    Graduate.objects.filter(pk=received[3].pk).update(state="unreachable")
+    entries = [{"name": g.name, "id_number": g.id_number, "kind": ReportIn.Kind.ARCHIVE} for g in received]
+    result = record_report_ins(entries=entries, cohort=received[0].cohort, acting_user=prefecture_clerk)
+    assert result.matched == 4
+    states = [Graduate.objects.get(pk=g.pk).state for g in received]
+    assert states == ["employed", "studying", "not_seeking", "verified"]
