@@ -226,3 +226,24 @@ class ReportIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort}届 {self.get_kind_display()}"
+
+
+class HandoverDeadline(models.Model):
+    """A due date of the handover for a cohort, editable in the admin; absent, the default applies: the
+    Education Dept's hand-over mid-September (15 Sep; Jilin: end of July), the MOHRSS list 31 October."""
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", "教育厅移交名单"
+        MOHRSS = "mohrss", "报人社部省外生源名单"
+
+    cohort = models.PositiveSmallIntegerField("届别")
+    kind = models.CharField("事项", max_length=12, choices=Kind.choices)
+    due_on = models.DateField("截止日期")
+
+    class Meta:
+        verbose_name = "交接截止日期"
+        verbose_name_plural = "交接截止日期"
+        constraints = [models.UniqueConstraint(fields=["cohort", "kind"], name="handover_deadline_once")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}届 {self.get_kind_display()}：{self.due_on:%Y-%m-%d}"
