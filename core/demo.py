@@ -1,10 +1,16 @@
 """The demo province: Qinghai (63) with its offices, universities and one demo user for every role.
 
 Idempotent: running it again updates names and passwords in place and creates nothing twice.
+
+Apps add their part of the living demo (graduates, handover, services, reports) with `register_demo_step` from
+their AppConfig.ready(); `seed_demo` runs the province seed and then every step in order (core knows no domain app).
+A step is `fn(size: int) -> str | None`: it loads its part unless already loaded (idempotent) and returns a short
+Chinese summary line, or None when it had nothing to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
@@ -132,3 +138,25 @@ def _province_admin_group() -> Group:
     group, _ = Group.objects.get_or_create(name=PROVINCE_ADMIN_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
     return group
+
+
+DemoStepFn = Callable[[int], "str | None"]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    order: int
+    label: str
+    fn: DemoStepFn
+
+
+_DEMO_STEPS: dict[str, DemoStep] = {}
+
+
+def register_demo_step(order: int, label: str, fn: DemoStepFn) -> None:
+    """Register one part of the living demo; registering the same label again replaces it (ready() may rerun)."""
+    _DEMO_STEPS[label] = DemoStep(order=order, label=label, fn=fn)
+
+
+def demo_steps() -> list[DemoStep]:
+    return sorted(_DEMO_STEPS.values(), key=lambda step: (step.order, step.label))

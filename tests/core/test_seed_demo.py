@@ -56,3 +56,23 @@ def test_every_demo_user_logs_in_with_the_printed_password_and_has_a_matching_of
         user.full_clean()  # role and office agree
     assert User.objects.get(username="sheng").is_staff
     assert not User.objects.get(username="chengdong").is_staff
+
+
+@pytest.mark.django_db
+def test_registered_demo_steps_run_in_order_and_bare_skips_them(capsys):
+    from core import demo
+
+    ran: list[tuple[str, int]] = []
+    saved = dict(demo._DEMO_STEPS)
+    try:
+        demo.register_demo_step(20, "第二步", lambda size: ran.append(("b", size)) or "二")
+        demo.register_demo_step(10, "第一步", lambda size: ran.append(("a", size)) or None)
+        call_command("seed_demo", "--bare")
+        assert ran == []
+        call_command("seed_demo", "--graduates", "600")
+        assert [name for name, _ in ran] == ["a", "b"] and ran[0][1] == 600
+        out = capsys.readouterr().out
+        assert "第二步：二" in out and "第一步" not in out and "chengdong" in out
+    finally:
+        demo._DEMO_STEPS.clear()
+        demo._DEMO_STEPS.update(saved)
