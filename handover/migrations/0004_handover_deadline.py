@@ -4,24 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('handover', '0003_contact_data_match_window_no_intention'),
+        ("handover", "0003_contact_data_match_window_no_intention"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HandoverDeadline',
+            name="HandoverDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cohort', models.PositiveSmallIntegerField(verbose_name='届别')),
-                ('kind', models.CharField(choices=[('education', '教育厅移交名单'), ('mohrss', '报人社部省外生源名单')], max_length=12, verbose_name='事项')),
-                ('due_on', models.DateField(verbose_name='截止日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cohort", models.PositiveSmallIntegerField(verbose_name="届别")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("education", "教育厅移交名单"), ("mohrss", "报人社部省外生源名单")],
+                        max_length=12,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="截止日期")),
             ],
             options={
-                'verbose_name': '交接截止日期',
-                'verbose_name_plural': '交接截止日期',
-                'constraints': [models.UniqueConstraint(fields=('cohort', 'kind'), name='handover_deadline_once')],
+                "verbose_name": "交接截止日期",
+                "verbose_name_plural": "交接截止日期",
+                "constraints": [
+                    models.UniqueConstraint(fields=("cohort", "kind"), name="handover_deadline_once")
+                ],
             },
         ),
     ]
