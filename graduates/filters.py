@@ -56,6 +56,12 @@ def search_filter(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(name__startswith=text)
 
 
+TOO_LONG = {
+    "max_length": "内容过长，请缩短后再查询。",
+    "null_characters_not_allowed": "不能包含空字符（NUL）。",
+}
+
+
 class CodeContainsFilter(django_filters.ChoiceFilter):
     """Graduates whose code array contains the chosen code (uses the GIN index)."""
 
@@ -66,9 +72,20 @@ class CodeContainsFilter(django_filters.ChoiceFilter):
 
 
 class GraduateFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="姓名/身份证号/手机", method="filter_q")
+    q = django_filters.CharFilter(
+        label="姓名/身份证号/手机", method="filter_q", max_length=50, error_messages=TOO_LONG
+    )
     state = django_filters.ChoiceFilter(label="状态", choices=State.choices, empty_label="全部状态")
-    cohort = django_filters.NumberFilter(label="届别")
+    cohort = django_filters.NumberFilter(
+        label="届别",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "届别应为年份，如 2026。",
+            "min_value": "届别应在 2000 至 2100 年之间。",
+            "max_value": "届别应在 2000 至 2100 年之间。",
+        },
+    )
     education = django_filters.ChoiceFilter(
         label="学历", choices=EducationLevel.choices, empty_label="全部学历"
     )
@@ -90,7 +107,9 @@ class GraduateFilter(django_filters.FilterSet):
     university = django_filters.ModelChoiceFilter(
         label="毕业院校", queryset=Office.objects.filter(kind=OfficeKind.UNIVERSITY), empty_label="全部院校"
     )
-    major = django_filters.CharFilter(label="专业", lookup_expr="startswith")
+    major = django_filters.CharFilter(
+        label="专业", lookup_expr="startswith", max_length=100, error_messages=TOO_LONG
+    )
     office = django_filters.ModelChoiceFilter(
         label="责任机构",
         field_name="responsible_office",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from core.models import Office, OfficeKind, Region, User
 
+from .checks import check_landline, check_mobile, check_postcode, normalize_text
 from .codes import Destination, Hardship, Intention, ServiceNeed, State, VisitMethod, VisitOutcome
 from .models import FollowUpVisit, Graduate
 
@@ -58,6 +60,23 @@ class GraduateForm(forms.ModelForm):
     # Required on the edit form (checked in clean(), so the message reaches the top of the form): without it a
     # save could not tell whether someone else changed the record in between.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+    # Typed or pasted numbers may carry blanks, dashes, +86 or invisible characters: bounded here, loosely, and
+    # brought to their canonical form by the checks (graduates/checks.py) before the model's own lengths apply.
+    id_number = forms.CharField(
+        label="公民身份号码",
+        max_length=40,
+        widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off"}),
+        error_messages={"required": "请填写公民身份号码。", "max_length": "公民身份号码过长，应为 18 位。"},
+    )
+    mobile = forms.CharField(
+        label="手机号码", max_length=30, required=False, error_messages={"max_length": "手机号码过长。"}
+    )
+    landline = forms.CharField(
+        label="固定电话", max_length=30, required=False, error_messages={"max_length": "固定电话过长。"}
+    )
+    postcode = forms.CharField(
+        label="邮编", max_length=20, required=False, error_messages={"max_length": "邮编应为 6 位数字。"}
+    )
 
     class Meta:
         model = Graduate
@@ -88,11 +107,11 @@ class GraduateForm(forms.ModelForm):
         widgets = {
             "graduation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "unemployment_cert_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "id_number": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_nul(self)
         self.fields["gender"].required = False
         self.fields["gender"].help_text = "可不填，由公民身份号码得出"
         self.fields["university"].queryset = Office.objects.filter(kind=OfficeKind.UNIVERSITY).order_by(
@@ -126,6 +145,18 @@ class GraduateForm(forms.ModelForm):
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
+    def clean_id_number(self):
+        return normalize_text(self.cleaned_data["id_number"]).upper()
+
+    def clean_mobile(self):
+        return check_mobile(self.cleaned_data["mobile"])
+
+    def clean_landline(self):
+        return check_landline(self.cleaned_data["landline"])
+
+    def clean_postcode(self):
+        return check_postcode(self.cleaned_data["postcode"])
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("version") is None:
@@ -157,6 +188,10 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_nul(self)
+        self.fields["note"].max_length = 1000
+        self.fields["note"].validators.append(MaxLengthValidator(1000, "回访情况不能超过 1000 个字。"))
+        self.fields["note"].widget.attrs["maxlength"] = 1000
         self.fields["visited_on"].initial = timezone.localdate()
         self.fields["method"].initial = VisitMethod.PHONE
         self.fields["outcome"].initial = VisitOutcome.REACHED
@@ -190,18 +225,34 @@ class StateForm(forms.Form):
 class BulkActionForm(forms.Form):
     ACTIONS = [("assign", "指定责任人"), ("unreachable", "标记为无法联系")]
 
-    action = forms.ChoiceField(choices=ACTIONS)
+    MAX_IDS = 500  # more than the biggest page (200 rows)
+
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": "没有这种批量操作。"})
     ids = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), required=True, error_messages={"required": "请先勾选毕业生。"}
+        coerce=int,
+        choices=(),
+        required=True,
+        error_messages={"required": "请先勾选毕业生。", "invalid_choice": "勾选的记录编号不正确。"},
     )
-    staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    staff = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "该责任人不在可选范围内。"},
+    )
 
     def __init__(self, *args, staff_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         if staff_queryset is not None:
             self.fields["staff"].queryset = staff_queryset
         # The ids are checked against the user's scope by the actions; here only that they are numbers.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and len(str(value)) <= 18
+        refuse_nul(self)
+
+    def clean_ids(self):
+        ids = self.cleaned_data["ids"]
+        if len(ids) > self.MAX_IDS:
+            raise forms.ValidationError(f"一次最多处理 {self.MAX_IDS} 名毕业生，请分批操作。")
+        return ids
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,13 @@ from core.scope import scope_for
 from . import actions, search_tokens, selectors
 from .checks import check_id_number
 from .codes import State
-from .filters import SORT_LABELS
+from .filters import SORT_LABELS, GraduateFilter
 from .forms import BulkActionForm, GraduateForm, PrefillForm, StateForm, VisitForm
 from .models import Graduate
 
 PAGE_SIZES = (25, 50, 100, 200)
+MAX_PARAM_LENGTH = 100  # a list parameter longer than this is cut (and then refused by its filter)
+MAX_PARAM_VALUES = 20
 
 
 class CountingPaginator(Paginator):
@@ -52,9 +54,12 @@ def _list_url(query) -> str:
 @login_required
 def graduate_search_view(request: HttpRequest) -> HttpResponse:
     """The filter bar posts here: an ID number or phone goes into the session, the list's URL gets a token."""
-    query = search_tokens.hide_sensitive(request.session, request.POST)
-    query.pop("csrfmiddlewaretoken", None)
-    url = _list_url(query)
+    posted = QueryDict(mutable=True)
+    for key in (*GraduateFilter.base_filters, "per_page"):  # only the list's own parameters, each bounded
+        values = [value[:MAX_PARAM_LENGTH] for value in request.POST.getlist(key)[:MAX_PARAM_VALUES]]
+        if values:
+            posted.setlist(key, values)
+    url = _list_url(search_tokens.hide_sensitive(request.session, posted))
     if request.htmx:  # htmx fetches the list's results from the new URL and puts that URL in the history
         response = HttpResponse(status=200)
         response["HX-Location"] = json.dumps({"path": url, "target": "#results"})
@@ -346,7 +351,8 @@ def graduate_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @employment_office_required
 def graduate_bulk_view(request: HttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST, staff_queryset=selectors.staff_for_assignment(request.user))
-    back = reverse("graduates:list") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    # The way back to the filtered list, re-encoded: only parameters, never a header break or another site.
+    back = _list_url(QueryDict(request.POST.get("query", "")[:2000]))
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)

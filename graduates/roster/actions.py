@@ -43,8 +43,24 @@ SOURCES_BY_ROLE = {
 }
 
 
+def can_commit(user: User, upload: RosterUpload) -> bool:
+    """Only the office that uploaded a roster confirms it (the uploader or a colleague of the same office)."""
+    return user.is_active and user.office_id is not None and upload.office_id == user.office_id
+
+
+def can_cancel(user: User, upload: RosterUpload) -> bool:
+    """The uploading office cancels its own roster; the provincial admin (the bureau) may cancel any pending one,
+    to clear an upload its office left waiting. Nobody else, even if the upload is visible to them."""
+    return can_commit(user, upload) or (
+        user.is_active and (user.is_superuser or user.role == Role.PROVINCE_ADMIN)
+    )
+
+
 class StaleCheck(Exception):
     """Records changed after the check: the upload must be checked again before it can be committed."""
+
+
+MSG_NOT_YOURS_TO_COMMIT = "只有上传单位可以确认导入该名单。"
 
 
 def sources_for(user: User) -> list[str]:
@@ -120,6 +136,8 @@ def start_check(upload: RosterUpload) -> RosterUpload:
 
 def start_commit(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
     """Commit now, or mark the upload 导入中 and hand it to a worker."""
+    if not can_commit(acting_user, upload):
+        raise PermissionDenied(MSG_NOT_YOURS_TO_COMMIT)
     if not is_large(upload):
         return commit_upload(upload=upload, acting_user=acting_user)
     with transaction.atomic():
@@ -330,6 +348,8 @@ UPDATABLE_COLUMNS = [*engine.COMPARED, "sources"]
 def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
     """Write the checked rows: all of them land, or none do. Set-based SQL from the staging table."""
     upload = RosterUpload.objects.select_for_update().get(pk=upload.pk)
+    if not can_commit(acting_user, upload):
+        raise PermissionDenied(MSG_NOT_YOURS_TO_COMMIT)
     if upload.status not in (RosterUpload.Status.CHECKED, RosterUpload.Status.COMMITTING):
         raise ValidationError(f"该名单当前状态为“{upload.get_status_display()}”，不能导入。")
     table, rows = "graduates_graduate", RosterRow._meta.db_table
@@ -409,6 +429,8 @@ def _reference(upload: RosterUpload) -> str:
 @transaction.atomic
 def cancel_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
     upload = RosterUpload.objects.select_for_update().get(pk=upload.pk)
+    if not can_cancel(acting_user, upload):
+        raise PermissionDenied("只有上传单位（或省级管理员）可以取消该名单。")
     if upload.status == RosterUpload.Status.COMMITTED:
         raise ValidationError("该名单已经导入，不能取消。")
     RosterRow.objects.filter(upload=upload).delete()

@@ -61,10 +61,11 @@ def upload_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def upload_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_upload_for(user=request.user, pk=pk)
-    if upload.uploaded_by_id != request.user.pk and upload.office_id != request.user.office_id:
-        raise PermissionDenied("只有上传单位可以确认导入。")
     try:
         upload = actions.start_commit(upload=upload, acting_user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("roster:detail", pk=upload.pk)
     except actions.StaleCheck:
         actions.start_check(RosterUpload.objects.get(pk=upload.pk))
         messages.warning(request, "部分记录在检查后被修改过，已重新检查，请核对后再确认导入。")
@@ -83,6 +84,8 @@ def upload_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.cancel_upload(upload=upload, acting_user=request.user)
         messages.info(request, "已取消，未导入任何记录。")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("roster:detail", pk=upload.pk)
