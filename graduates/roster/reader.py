@@ -27,6 +27,7 @@ from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -199,6 +200,47 @@ def match_header(text: str) -> str | None:
             return None
         key = shorter
     return None
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """What a sheet's header must name: for another kind of sheet than the roster (e.g. a service ledger).
+
+    variants: field → accepted header texts (compared like the roster's); labels: field → the name used in
+    messages; required: fields whose column must exist; min_matches: distinct fields a row must name to be
+    taken for the header.
+    """
+
+    variants: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+    required: tuple[str, ...]
+    min_matches: int = 2
+
+    @cached_property
+    def _lookup(self) -> dict[str, str]:
+        lookup = {_header_key(v): name for name, variants in self.variants.items() for v in variants}
+        lookup.update({_header_key(v): _SKIP for v in SKIPPED_HEADERS})
+        return lookup
+
+    def match(self, text: str) -> str | None:
+        """The field a header cell names, like match_header() for the roster."""
+        key = _header_key(text)
+        lookup = self._lookup
+        while key:
+            found = lookup.get(key)
+            if found is not None:
+                return found
+            shorter = _LEADING_NOTE.sub("", _TRAILING_NOTE.sub("", key)).strip("*:")
+            if shorter == key:
+                return None
+            key = shorter
+        return None
+
+
+def open_sheet(path: str | Path, *, spec: HeaderSpec, **kwargs) -> RosterSheet:
+    """open_roster() for a sheet whose header SPEC describes: the same safety checks and tolerance (header by
+    name in any order, title rows above it, merged cells); rows are keyed by SPEC's fields."""
+    return open_roster(path, spec=spec, **kwargs)
 
 
 def _display_header(value: str) -> str:
@@ -848,6 +890,7 @@ def open_roster(
     max_bytes: int | None = None,
     max_columns: int = MAX_COLUMNS,
     max_memory_bytes: int | None = None,
+    spec: HeaderSpec | None = None,
 ) -> RosterSheet:
     """Open the first visible worksheet of an .xlsx roster and find its header, or raise RosterFileError.
 
@@ -893,10 +936,13 @@ def open_roster(
                     MSG_TOO_BIG.format(sheet=name, need=need / MIB, limit=max_memory_bytes / MIB)
                 )
     del table
-    return _parse(path, parts, stats, max_columns=max_columns)
+    return _parse(path, parts, stats, max_columns=max_columns, spec=spec)
 
 
-def _parse(path: Path, parts: _Parts, stats: _SheetStats, *, max_columns: int) -> RosterSheet:
+def _parse(
+    path: Path, parts: _Parts, stats: _SheetStats, *, max_columns: int, spec: HeaderSpec | None = None
+) -> RosterSheet:
+    match = spec.match if spec is not None else match_header
     name = parts.sheet_name
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -923,17 +969,18 @@ def _parse(path: Path, parts: _Parts, stats: _SheetStats, *, max_columns: int) -
             break
     best, best_score = -1, 0
     for position, (_number, cells) in enumerate(window[:HEADER_SCAN_ROWS]):
-        score = _header_score(cells)
+        score = _header_score(cells, match)
         if score > best_score:
             best, best_score = position, score
-    if best_score < MIN_HEADER_MATCHES:
+    if best_score < (spec.min_matches if spec is not None else MIN_HEADER_MATCHES):
         raise RosterFileError(MSG_NO_HEADER.format(sheet=name, rows=HEADER_SCAN_ROWS))
     header_row, header_cells = window[best]
     sub_cells = None
-    if best + 1 < len(window) and _is_sub_header(header_cells, window[best + 1][1]):
+    if best + 1 < len(window) and _is_sub_header(header_cells, window[best + 1][1], match):
         header_row, sub_cells = window[best + 1]
-    columns, index, ignored, duplicates = _map_columns(header_cells, sub_cells)
-    missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
+    columns, index, ignored, duplicates = _map_columns(header_cells, sub_cells, match)
+    labels, required = (spec.labels, spec.required) if spec is not None else (FIELD_LABELS, REQUIRED_FIELDS)
+    missing = [labels[f] for f in required if f not in columns]
     if missing:
         raise RosterFileError(
             MSG_MISSING_COLUMNS.format(sheet=name, row=header_row, missing="、".join(missing))
@@ -958,30 +1005,30 @@ def _header_text(value: object) -> str | None:
     return None
 
 
-def _header_score(cells: list) -> int:
+def _header_score(cells: list, match=match_header) -> int:
     """How many distinct roster columns a row names."""
     found = set()
     for cell in cells:
         text = _header_text(cell)
-        if text is not None and (field_name := match_header(text)) is not None:
+        if text is not None and (field_name := match(text)) is not None:
             found.add(field_name)
     return len(found)
 
 
-def _is_sub_header(header_cells: list, next_cells: list) -> bool:
+def _is_sub_header(header_cells: list, next_cells: list, match=match_header) -> bool:
     """Whether the row below the header is its second line (联系方式 above 手机 | 固定电话): every filled cell
     names a roster column, and at least one names it under a cell of the first line that names none."""
     named = {
         position
         for position, cell in enumerate(header_cells)
-        if (text := _header_text(cell)) is not None and match_header(text) is not None
+        if (text := _header_text(cell)) is not None and match(text) is not None
     }
     new = 0
     for position, cell in enumerate(next_cells):
         if _is_blank(cell):
             continue
         text = _header_text(cell)
-        if text is None or match_header(text) is None:
+        if text is None or match(text) is None:
             return False
         if position not in named:
             new += 1
@@ -989,7 +1036,7 @@ def _is_sub_header(header_cells: list, next_cells: list) -> bool:
 
 
 def _map_columns(
-    header_cells: list, sub_cells: list | None
+    header_cells: list, sub_cells: list | None, match=match_header
 ) -> tuple[dict[str, str], list[tuple[str, int]], list[str], list[str]]:
     texts: dict[int, str] = {}
     for position, cell in enumerate(header_cells):
@@ -998,16 +1045,16 @@ def _map_columns(
         texts[position] = _display_header(str(cell) if not isinstance(cell, float) else f"{cell:g}")
     for position, cell in enumerate(sub_cells or []):
         text = _header_text(cell)
-        if text is not None and (position not in texts or match_header(texts[position]) is None):
+        if text is not None and (position not in texts or match(texts[position]) is None):
             texts[position] = _display_header(text)
-    has_mobile = any(match_header(text) == "mobile" for text in texts.values())
+    has_mobile = any(match(text) == "mobile" for text in texts.values())
     columns: dict[str, str] = {}
     index: list[tuple[str, int]] = []
     ignored: list[str] = []
     duplicates: list[str] = []
     for position in sorted(texts):
         text = texts[position]
-        field_name = match_header(text)
+        field_name = match(text)
         if field_name == _SKIP:
             continue
         if field_name == _PHONE:
