@@ -41,7 +41,7 @@ class HandoverBatch(models.Model):
     dispatched = models.PositiveIntegerField("已分发", default=0)
     unassigned = models.PositiveIntegerField("待分配", default=0)
     kept = models.PositiveIntegerField("已签约（不分发）", default=0)
-    reported_to_mohrss = models.PositiveIntegerField("省外生源（报人社部）", default=0)
+    reported_to_mohrss = models.PositiveIntegerField("省外生源（报人社部）", default=0, db_default=0)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.PROTECT, related_name="+"
@@ -68,7 +68,8 @@ class HandoverItem(models.Model):
     kept = models.BooleanField("已签约，不分发", default=False)
     # A graduate of a province-run university whose origin lies outside the province: reported to MOHRSS with
     # the province-run universities' list (000 §一(一)3), not ours to dispatch, so not in the 待分配 queue.
-    reported_to_mohrss = models.BooleanField("省外生源，报人社部（不分发）", default=False)
+    # A database default too: items are inserted by set-based SQL that names only the columns it knows.
+    reported_to_mohrss = models.BooleanField("省外生源，报人社部（不分发）", default=False, db_default=False)
     office = models.ForeignKey(
         Office,
         verbose_name="接收机构",
