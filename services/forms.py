@@ -1,0 +1,172 @@
+"""Forms of the service pages: every field bounded and answered in Chinese (the actions check again)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from graduates.roster import parse
+
+from .codes import CONTENT_MAX, OUTCOME_MAX, VOID_REASON_MAX, Channel, ServiceType
+
+NUL_MESSAGE = "不能包含空字符（NUL），请删除后重新填写。"
+MAX_PASTED = 2000  # ID numbers pasted at once
+MAX_PASTE_CHARS = MAX_PASTED * 20
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        field.error_messages["null_characters_not_allowed"] = NUL_MESSAGE
+        field.error_messages.setdefault("max_length", "最多 %(limit_value)d 个字（现有 %(show_value)d 个）。")
+        if isinstance(field.widget, forms.CheckboxInput):
+            continue
+        css = (
+            "form-select form-select-sm"
+            if isinstance(field.widget, forms.Select)
+            else "form-control form-control-sm"
+        )
+        field.widget.attrs.setdefault("class", css)
+
+
+class ServiceForm(forms.Form):
+    """One service: the record page's quick form and the top of the bulk page."""
+
+    service_type = forms.ChoiceField(
+        label="服务类型",
+        choices=[("", "请选择…"), *ServiceType.choices],
+        error_messages={"required": "请选择服务类型。", "invalid_choice": "请选择列表中的服务类型。"},
+    )
+    date = forms.DateField(
+        label="服务日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "请填写服务日期。",
+            "invalid": "服务日期格式不对，应为 2026-07-01 这样的日期。",
+        },
+    )
+    channel = forms.ChoiceField(
+        label="服务方式",
+        choices=Channel.choices,
+        error_messages={"required": "请选择服务方式。", "invalid_choice": "请选择列表中的服务方式。"},
+    )
+    content = forms.CharField(
+        label="服务内容",
+        required=False,
+        max_length=CONTENT_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "如：推荐某公司会计岗位"}),
+    )
+    outcome = forms.CharField(label="服务结果", required=False, max_length=OUTCOME_MAX)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["channel"].initial = Channel.WINDOW
+        _style(self)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="作废原因",
+        max_length=VOID_REASON_MAX,
+        error_messages={"required": "请填写作废原因。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class LogFilterForm(forms.Form):
+    """The log's filters, read from the URL (no personal data in them)."""
+
+    service_type = forms.ChoiceField(
+        label="服务类型", required=False, choices=[("", "全部"), *ServiceType.choices]
+    )
+    date_from = forms.DateField(
+        label="日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="日期到", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    staff = forms.ModelChoiceField(label="经办人员", required=False, queryset=None, empty_label="全部")
+    channel = forms.ChoiceField(label="服务方式", required=False, choices=[("", "全部"), *Channel.choices])
+    voided = forms.ChoiceField(
+        label="作废",
+        required=False,
+        choices=[("", "全部"), ("no", "有效"), ("yes", "已作废")],
+    )
+
+    def __init__(self, *args, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_queryset
+        self.fields["staff"].error_messages["invalid_choice"] = "经办人员不存在或不在本单位范围内。"
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = "日期格式不对，应为 2026-07-01 这样的日期。"
+        for name in ("service_type", "channel", "voided"):
+            self.fields[name].error_messages["invalid_choice"] = "请选择列表中的选项。"
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("开始日期晚于结束日期。")
+        return data
+
+
+_ID_SPLIT = re.compile(r"[\s,，;；、]+")
+
+
+class BulkForm(ServiceForm):
+    """One service for many graduates: ticked in the list below, or ID numbers pasted (never in a URL)."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[])  # filled by the view
+    id_numbers = forms.CharField(
+        label="或粘贴公民身份号码",
+        required=False,
+        max_length=MAX_PASTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "每行一个，或用逗号、空格分隔"}),
+    )
+
+    def __init__(self, *args, id_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(str(i), str(i)) for i in id_choices]
+        self.fields["ids"].error_messages["invalid_choice"] = "所选毕业生不在本单位的服务范围内。"
+
+    def clean_id_numbers(self) -> list[str]:
+        raw = self.cleaned_data.get("id_numbers") or ""
+        numbers: list[str] = []
+        bad: list[str] = []
+        for piece in _ID_SPLIT.split(raw):
+            if not piece:
+                continue
+            try:
+                number = parse.id_number(piece)
+            except parse.CellError as exc:
+                raise forms.ValidationError(exc.message) from None
+            if not re.fullmatch(r"\d{17}[\dX]", number):
+                bad.append(piece[:20])
+            elif number not in numbers:
+                numbers.append(number)
+        if bad:
+            raise forms.ValidationError(
+                f"以下不是 18 位公民身份号码：{'、'.join(bad[:5])}" + ("等" if len(bad) > 5 else "")
+            )
+        if len(numbers) > MAX_PASTED:
+            raise forms.ValidationError(f"一次最多粘贴 {MAX_PASTED} 个公民身份号码，现有 {len(numbers)} 个。")
+        return numbers
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label="台账文件（.xlsx）",
+        error_messages={"required": "请选择台账文件。", "empty": "文件是空的。"},
+    )
+    dry_run = forms.BooleanField(label="只检查，不记录", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"
