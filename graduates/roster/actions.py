@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.audit import record_audit
 from core.models import Office, OfficeKind, Role, User
 
+from .. import checks
 from ..codes import ROSTER_CHANNEL, RosterSource
 from ..models import STAGED_COLUMNS, RosterRow, RosterUpload
 from ..signals import roster_committed
@@ -90,6 +91,10 @@ def create_upload(
         raise ValidationError({"university": "院校名单须指明院校。"})
     if university is not None and university.kind != OfficeKind.UNIVERSITY:
         raise ValidationError({"university": "所选机构不是院校。"})
+    try:
+        checks.check_cohort(cohort)
+    except ValidationError as exc:
+        raise ValidationError({"cohort": exc.messages}) from None
     if len(content) > max_upload_bytes():
         raise ValidationError(
             {
@@ -102,13 +107,20 @@ def create_upload(
         source=source,
         university=university,
         cohort=cohort,
-        filename=Path(filename).name[:200],
+        filename=_clean_filename(filename),
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
     )
     record_audit(action="roster.uploaded", actor=acting_user, obj=upload, data={"size": len(content)})
     return upload
+
+
+def _clean_filename(filename: str) -> str:
+    """The file's own name, as shown on the pages: no folders, no control characters (PostgreSQL refuses a NUL
+    byte in text), at most 200 characters."""
+    name = "".join(c for c in Path(filename.replace("\\", "/")).name if c.isprintable() or c == " ").strip()
+    return name[:200] or "名单.xlsx"
 
 
 # The Celery tasks (graduates/tasks.py) call these actions; the actions send them by name, so the import graph

@@ -17,17 +17,20 @@ DEFAULT_DUE = (6, 15)  # 15 June (青人社厅函〔2017〕490号)
 
 
 def uploads_visible_to(user: User) -> QuerySet[RosterUpload]:
-    """A university sees its own uploads; the Education Dept its universities' and its own; offices their
-    subtree's; the bureau all."""
+    """Who sees an upload (its file, its invalid rows with full ID numbers and phones):
+
+    - a university only what it uploaded itself, never an office's upload merely tagged with its name;
+    - the Education Dept its own uploads and those the province's universities made themselves;
+    - prefecture and county offices the uploads of the offices in their subtree;
+    - the bureau (provincial admin) every upload of the province: their records wait at the bureau."""
     scope = scope_for(user)
     uploads = RosterUpload.objects.select_related("uploaded_by", "office", "university").defer("content")
-    if scope.everything:
+    if scope.everything or (user.role == Role.PROVINCE_ADMIN and scope.office_ids is not None):
         return uploads
-    if scope.university_ids is not None:
-        visible = Q(university__in=sorted(scope.university_ids))
-        if user.role == Role.EDUCATION_STAFF:
-            visible |= Q(office=user.office_id)
-        return uploads.filter(visible)
+    if user.role == Role.UNIVERSITY_STAFF:
+        return uploads.filter(office=user.office_id)
+    if user.role == Role.EDUCATION_STAFF and scope.university_ids is not None:
+        return uploads.filter(Q(office=user.office_id) | Q(office__in=sorted(scope.university_ids)))
     if scope.office_ids is not None:
         return uploads.filter(office__in=sorted(scope.office_ids))
     return uploads.none()

@@ -17,7 +17,7 @@ from core.spreadsheets import xlsx_response
 from ..models import RosterUpload
 from . import actions, selectors
 from .export import invalid_rows_workbook
-from .forms import UploadForm
+from .forms import CohortForm, UploadForm
 from .template import build_template
 
 
@@ -106,20 +106,21 @@ def template_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def university_status_view(request: HttpRequest) -> HttpResponse:
-    try:
-        cohort = int(request.GET.get("cohort") or timezone.localdate().year)
-    except ValueError:
-        cohort = timezone.localdate().year
+    this_year = timezone.localdate().year
+    form = CohortForm(request.GET if request.GET.get("cohort") else {"cohort": this_year})
+    cohort = form.cleaned_data["cohort"] if form.is_valid() else this_year
     rows = selectors.university_upload_status(user=request.user, cohort=cohort)
     due = selectors.due_date(cohort)
     return render(
         request,
         "graduates/roster/status.html",
         {
+            "form": form,
             "rows": rows,
             "cohort": cohort,
             "due": due,
             "overdue": timezone.localdate() > due,
             "done": sum(1 for r in rows if r["committed"]),
         },
+        status=200 if form.is_valid() else 400,
     )
