@@ -156,7 +156,33 @@ def _memoized(parser: Callable, limit: int = 20_000) -> Callable:
     return parse_cell
 
 
-def _parsers(ctx: Context) -> dict[str, Callable]:
+def refuse_education_destination(header: str) -> Callable:
+    """The parser of a 毕业去向 column: an empty cell is fine, any value is refused with the reason.
+
+    毕业去向 is the education system's destination list (毕业去向登记), whose codes mean other things than the
+    就业去向 codes of annex 2 (its 10 is 签就业协议形式就业, ours 部队; its 11 签劳动合同, ours 就业见习). The notices
+    give no mapping between the two lists, so a value is never guessed into 就业去向.
+    """
+
+    def refuse(value):
+        shown = parse.text(value)
+        if not shown:
+            return ""
+        if shown.isdigit():
+            raise parse.CellError(
+                f"“{header}”列的 {shown} 是教育部门毕业去向登记的代码（如 10 签就业协议形式就业、11 签劳动合同、"
+                "12 其他录用形式），与“就业去向（回访结果）”的代码含义不同（就业去向 10 是部队、11 是就业见习），"
+                "不能当作就业去向导入：请清空该列，或把回访结果按 1–15 的就业去向代码填在“就业去向（回访结果）”列。"
+            )
+        raise parse.CellError(
+            f"“{header}”列是教育部门毕业去向登记的内容，与“就业去向（回访结果）”不是同一套分类，不能当作就业去向"
+            "导入：请清空该列，或把回访结果按 1–15 的就业去向代码填在“就业去向（回访结果）”列。"
+        )
+
+    return refuse
+
+
+def _parsers(ctx: Context, columns: dict[str, str] | None = None) -> dict[str, Callable]:
     # Columns whose values differ on every row (names, ID numbers, phones, e-mail) are not memoized.
     return {
         "name": parse.text,
@@ -179,6 +205,9 @@ def _parsers(ctx: Context) -> dict[str, Callable]:
         "destination": _memoized(lambda v: parse.code(v, Destination)),
         "employment_status": _memoized(parse.employment_status),
         "cohort": _memoized(parse.cohort),
+        "education_destination": refuse_education_destination(
+            (columns or {}).get("education_destination", FIELD_LABELS["education_destination"])
+        ),
     }
 
 
@@ -201,7 +230,7 @@ def check_sheet(sheet: RosterSheet, ctx: Context, totals: CheckTotals, *, chunk_
         names = "、".join(FIELD_LABELS[f] for f in missing)
         totals.errors.append(RowError(sheet.header_row, "", "", f"表头中找不到必需的列：{names}。"))
         return
-    parsers = _parsers(ctx)
+    parsers = _parsers(ctx, columns)
     seen: dict[str, int] = {}
     chunk: list[CheckedRow] = []
     valid: list[tuple[CheckedRow, dict]] = []

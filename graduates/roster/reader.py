@@ -121,6 +121,7 @@ FIELD_LABELS: dict[str, str] = {
     "intentions": "就业意向",
     "service_needs": "就业服务需求",
     "destination": "就业去向（回访结果）",
+    "education_destination": "毕业去向",
     "employment_status": "就业状态",
     "cohort": "届别",
 }
@@ -147,7 +148,11 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "location_intention": ("就业地意向",),
     "intentions": ("就业意向",),
     "service_needs": ("就业服务需求", "服务需求"),
-    "destination": ("就业去向（回访结果）", "就业去向", "毕业去向"),
+    "destination": ("就业去向（回访结果）", "就业去向"),
+    # The education system's own destination list (毕业去向登记: 10 签就业协议形式就业, 11 签劳动合同, 12 其他录用形式
+    # …): its codes mean other things than the 就业去向 codes, so it is recognised only to be refused, never read
+    # as 就业去向 (see engine.refuse_education_destination).
+    "education_destination": ("毕业去向", "毕业去向代码", "毕业去向类别", "毕业去向登记"),
     "employment_status": ("就业状态", "是否就业", "签约状态", "就业情况"),
     "cohort": ("届别", "毕业年份"),
 }  # fmt: skip
