@@ -42,9 +42,42 @@ def create_batch_from_upload(*, upload: RosterUpload, acting_user: User) -> Hand
             {"batch": batch.pk, "upload": upload.pk},
         )
         total = cursor.rowcount
-    HandoverBatch.objects.filter(pk=batch.pk).update(total=total)
+    reported = _mark_reported_to_mohrss(batch_id=batch.pk)
+    HandoverBatch.objects.filter(pk=batch.pk).update(total=total, reported_to_mohrss=reported)
     record_audit(action="handover.batch.received", actor=acting_user, obj=batch, data={"total": total})
     return batch
+
+
+# Graduates of the province-run universities whose origin (入学前户口所在地) lies outside the province: reported to
+# MOHRSS with the province-run universities' list (000 §一(一)3), not dispatched by us, so not in the 待分配
+# queue. Re-evaluated for the items still waiting at the bureau (a corrected origin puts one back in the queue).
+MARK_MOHRSS_SQL = """
+    UPDATE handover_handoveritem i SET reported_to_mohrss = m.outside
+    FROM (
+        SELECT w.id, COALESCE(u.is_province_run AND g.origin_region_id NOT LIKE %(province)s, false) AS outside
+        FROM handover_handoveritem w
+        JOIN graduates_graduate g ON g.id = w.graduate_id
+        LEFT JOIN core_office u ON u.id = g.university_id
+        WHERE w.batch_id = %(batch)s AND w.office_id IS NULL AND NOT w.kept
+            AND g.responsible_office_id = %(bureau)s
+    ) m
+    WHERE i.id = m.id AND i.reported_to_mohrss <> m.outside
+"""
+
+
+def _mark_reported_to_mohrss(*, batch_id: int) -> int:
+    """Mark (set-based) the batch's items of province-run universities' out-of-province origins; returns how
+    many of the batch's items are so marked."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MARK_MOHRSS_SQL,
+            {"batch": batch_id, "bureau": province_bureau().pk, "province": f"{settings.PROVINCE_CODE}%"},
+        )
+        cursor.execute(
+            "SELECT count(*) FROM handover_handoveritem WHERE batch_id = %s AND reported_to_mohrss",
+            [batch_id],
+        )
+        return cursor.fetchone()[0]
 
 
 @dataclass
@@ -52,6 +85,7 @@ class DispatchResult:
     dispatched: int = 0
     unassigned: int = 0
     kept: int = 0
+    reported_to_mohrss: int = 0
     by_office: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -59,13 +93,15 @@ class DispatchResult:
             "dispatched": self.dispatched,
             "unassigned": self.unassigned,
             "kept": self.kept,
+            "reported_to_mohrss": self.reported_to_mohrss,
             "by_office": self.by_office,
         }
 
 
 # The office of each waiting graduate's origin: the current code of the origin region (its successor when the
 # code was abolished), then the county office where the province hands over to counties, else the prefecture
-# office. An origin outside the province, missing or without an office stays at the bureau's 待分配 queue.
+# office. An origin outside the province, missing or without an office stays at the bureau's 待分配 queue (unless
+# reported to MOHRSS: a province-run university's graduate from another province).
 TARGETS_SQL = """
     SELECT i.id AS item_id, i.graduate_id, COALESCE(county.id, prefecture.id) AS office_id
     FROM handover_handoveritem i
@@ -75,7 +111,7 @@ TARGETS_SQL = """
         AND county.region_id = COALESCE(r.successor_id, r.code)
     LEFT JOIN core_office prefecture ON prefecture.kind = 'prefecture' AND prefecture.is_active
         AND prefecture.region_id = left(COALESCE(r.successor_id, r.code), 4) || '00'
-    WHERE i.batch_id = %(batch)s AND i.office_id IS NULL AND NOT i.kept
+    WHERE i.batch_id = %(batch)s AND i.office_id IS NULL AND NOT i.kept AND NOT i.reported_to_mohrss
         AND g.responsible_office_id = %(bureau)s
 """
 
@@ -91,8 +127,9 @@ def _ensure_bureau(user: User) -> Office:
 @transaction.atomic
 def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult:
     """Give every unemployed graduate of the batch to the office of their origin, set-based (the registry's
-    reassign_offices moves them). Signed graduates stay for statistics; unknown origins wait at the bureau.
-    Running it again dispatches 0."""
+    reassign_offices moves them). Signed graduates stay for statistics; province-run universities' graduates from
+    other provinces are marked as reported to MOHRSS; unknown origins wait at the bureau. Running it again
+    dispatches 0."""
     bureau = _ensure_bureau(acting_user)
     batch = HandoverBatch.objects.select_for_update().get(pk=batch.pk)
     now = timezone.now()
@@ -102,13 +139,14 @@ def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult
         "to_county": bureau.handover_to_county,
         "province": f"{settings.PROVINCE_CODE}%",
     }
+    result = DispatchResult(reported_to_mohrss=_mark_reported_to_mohrss(batch_id=batch.pk))
     with connection.cursor() as cursor:
         cursor.execute(TARGETS_SQL + " AND COALESCE(county.id, prefecture.id) IS NOT NULL", params)
         targets = [(graduate_id, office_id) for _, graduate_id, office_id in cursor.fetchall()]
     moved = reassign_offices(
         targets=targets, acting_user=acting_user, note="按生源地分发", from_office_id=bureau.pk
     )
-    result = DispatchResult(dispatched=len(moved))
+    result.dispatched = len(moved)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE handover_handoveritem i SET office_id = t.office_id, dispatched_at = %(now)s "
@@ -124,7 +162,7 @@ def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult
         result.by_office = dict(cursor.fetchall())
         cursor.execute(
             "SELECT count(*) FILTER (WHERE i.kept), count(*) FILTER (WHERE NOT i.kept AND i.office_id IS NULL "
-            "AND g.responsible_office_id = %(bureau)s) FROM handover_handoveritem i "
+            "AND NOT i.reported_to_mohrss AND g.responsible_office_id = %(bureau)s) FROM handover_handoveritem i "
             "JOIN graduates_graduate g ON g.id = i.graduate_id WHERE i.batch_id = %(batch)s",
             params,
         )
@@ -134,6 +172,7 @@ def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult
         dispatched=batch.dispatched + result.dispatched,
         unassigned=result.unassigned,
         kept=result.kept,
+        reported_to_mohrss=result.reported_to_mohrss,
         dispatched_at=now,
         dispatched_by=acting_user,
     )
@@ -161,19 +200,23 @@ def suggested_office(id_number: str) -> Office | None:
 
 @transaction.atomic
 def assign_from_queue(*, graduate_ids: list[int], office: Office, acting_user: User) -> int:
-    """The bureau gives graduates waiting in its 待分配 queue to OFFICE by hand (set-based)."""
+    """The bureau gives graduates waiting in its 待分配 queue to OFFICE by hand (set-based). Graduates reported to
+    MOHRSS are not in the queue and stay."""
     bureau = _ensure_bureau(acting_user)
     if not office.is_employment_office or office.kind == OfficeKind.BUREAU:
         raise ValidationError("只能分配给市（州）或县（市、区）就业服务机构。")
+    waiting = HandoverItem.objects.filter(
+        graduate_id__in=graduate_ids, office__isnull=True, kept=False, reported_to_mohrss=False
+    ).values_list("graduate_id", flat=True)
     moved = reassign_offices(
-        targets=[(pk, office.pk) for pk in graduate_ids],
+        targets=[(pk, office.pk) for pk in sorted(set(waiting))],
         acting_user=acting_user,
         note="人工分配",
         from_office_id=bureau.pk,
     )
-    HandoverItem.objects.filter(graduate_id__in=list(moved), office__isnull=True, kept=False).update(
-        office=office, dispatched_at=timezone.now()
-    )
+    HandoverItem.objects.filter(
+        graduate_id__in=list(moved), office__isnull=True, kept=False, reported_to_mohrss=False
+    ).update(office=office, dispatched_at=timezone.now())
     record_audit(action="handover.assigned", actor=acting_user, obj=office, data={"count": len(moved)})
     return len(moved)
 
@@ -283,7 +326,8 @@ def confirm_university_rosters(*, cohort: int, acting_user: User) -> HandoverBat
     if total == 0:
         batch.delete()
         return None
-    HandoverBatch.objects.filter(pk=batch.pk).update(total=total)
+    batch.reported_to_mohrss = _mark_reported_to_mohrss(batch_id=batch.pk)
+    HandoverBatch.objects.filter(pk=batch.pk).update(total=total, reported_to_mohrss=batch.reported_to_mohrss)
     batch.total = total
     record_audit(action="handover.rosters_confirmed", actor=acting_user, obj=batch, data={"total": total})
     return batch

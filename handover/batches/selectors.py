@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -9,7 +12,7 @@ from core.models import OfficeKind, User
 from core.scope import scope_for, visible_offices
 from graduates.models import Graduate
 from handover.batches.actions import province_bureau
-from handover.models import HandoverBatch, HandoverItem
+from handover.models import BatchSource, HandoverBatch, HandoverDeadline, HandoverItem
 
 
 def works_for_bureau(user: User) -> bool:
@@ -24,12 +27,16 @@ def batches_visible_to(user: User) -> QuerySet[HandoverBatch]:
 
 
 def unassigned_queue(user: User) -> QuerySet[Graduate]:
-    """The bureau's 待分配 queue: graduates of received batches still held by the bureau (not signed)."""
+    """The bureau's 待分配 queue: graduates of received batches still held by the bureau (not signed, not reported
+    to MOHRSS)."""
     if not works_for_bureau(user):
         return Graduate.objects.none()
     return (
         Graduate.objects.filter(
-            responsible_office=province_bureau(), handover_items__isnull=False, handover_items__kept=False
+            responsible_office=province_bureau(),
+            handover_items__isnull=False,
+            handover_items__kept=False,
+            handover_items__reported_to_mohrss=False,
         )
         .exclude(school_status="signed")
         .select_related("origin_region")
@@ -62,3 +69,65 @@ def my_share(user: User) -> dict:
         return {"received": 0, "waiting": 0}
     items = HandoverItem.objects.filter(office=user.office)
     return {"received": items.count(), "waiting": items.filter(acknowledged_at__isnull=True).count()}
+
+
+def reported_to_mohrss(user: User) -> QuerySet[Graduate]:
+    """Graduates of province-run universities whose origin is outside the province, held by the bureau and
+    reported to MOHRSS (000 §一(一)3) instead of dispatched: shown beside the 待分配 queue, not in it."""
+    if not works_for_bureau(user):
+        return Graduate.objects.none()
+    return (
+        Graduate.objects.filter(responsible_office=province_bureau(), handover_items__reported_to_mohrss=True)
+        .select_related("origin_region")
+        .distinct()
+        .order_by("created_at", "id")
+    )
+
+
+# Defaults when no HandoverDeadline row is configured (青人社厅函〔2017〕490号: the Education Dept hands over
+# before mid-September, the bureau gets MOHRSS's list in October; 吉人社发〔2022〕21号: Jilin, end of July).
+DEFAULT_DUE = {
+    HandoverDeadline.Kind.EDUCATION: (9, 15),
+    HandoverDeadline.Kind.MOHRSS: (10, 31),
+}
+PROVINCE_DEFAULT_DUE = {"22": {HandoverDeadline.Kind.EDUCATION: (7, 31)}}  # 吉林省
+BATCH_OF_DEADLINE = {
+    HandoverDeadline.Kind.EDUCATION: BatchSource.EDUCATION,
+    HandoverDeadline.Kind.MOHRSS: BatchSource.MOHRSS,
+}
+
+
+def default_due_on(*, cohort: int, kind: str) -> datetime.date:
+    month, day = PROVINCE_DEFAULT_DUE.get(settings.PROVINCE_CODE[:2], {}).get(kind, DEFAULT_DUE[kind])
+    return datetime.date(cohort, month, day)
+
+
+def handover_due_dates(*, cohort: int, today: datetime.date | None = None) -> list[dict]:
+    """For the bureau's handover page: each list due for COHORT (the Education Dept's hand-over, MOHRSS's list),
+    its due date (configured in the admin, else the default), when its first batch arrived, and the days late or
+    remaining."""
+    today = today or timezone.localdate()
+    configured = dict(HandoverDeadline.objects.filter(cohort=cohort).values_list("kind", "due_on"))
+    arrived = dict(
+        HandoverBatch.objects.filter(cohort=cohort, source__in=list(BATCH_OF_DEADLINE.values()))
+        .values("source")
+        .annotate(first=Min("received_on"))
+        .values_list("source", "first")
+    )
+    rows = []
+    for kind in HandoverDeadline.Kind:
+        due = configured.get(kind) or default_due_on(cohort=cohort, kind=kind)
+        received = arrived.get(BATCH_OF_DEADLINE[kind])
+        late = ((received or today) - due).days
+        rows.append(
+            {
+                "kind": kind,
+                "label": kind.label,
+                "due_on": due,
+                "configured": kind in configured,
+                "arrived_on": received,
+                "days_late": max(late, 0),
+                "days_left": None if received else max(-late, 0),
+            }
+        )
+    return rows

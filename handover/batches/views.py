@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,21 +14,34 @@ from django.views.decorators.http import require_POST
 
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from handover.forms import CohortForm
 from handover.models import BatchSource, HandoverBatch
 
 from . import actions, selectors
+from .forms import AssignForm, QueueViewForm
 
 
 @employment_office_required
 def handover_home(request: HttpRequest) -> HttpResponse:
+    is_bureau = selectors.works_for_bureau(request.user)
     context = {
-        "is_bureau": selectors.works_for_bureau(request.user),
+        "is_bureau": is_bureau,
         "batches": selectors.batches_visible_to(request.user)[:50],
         "status": selectors.acknowledgement_status(request.user),
         "share": selectors.my_share(request.user),
         "queue_count": selectors.unassigned_queue(request.user).count(),  # none outside the bureau
     }
+    if is_bureau:
+        form, cohort = _cohort_from(request.GET)
+        context.update(cohort_form=form, cohort=cohort, due_dates=selectors.handover_due_dates(cohort=cohort))
     return render(request, "handover/home.html", context)
+
+
+def _cohort_from(data) -> tuple[CohortForm, int]:
+    """The cohort asked for, else this year's (a bad value is answered on the form, not with an error page)."""
+    this_year = timezone.localdate().year
+    form = CohortForm(data if data.get("cohort") else {"cohort": this_year})
+    return form, form.cleaned_data["cohort"] if form.is_valid() else this_year
 
 
 @require_POST
@@ -40,7 +52,13 @@ def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         f"已分发 {result.dispatched} 名到 {len(result.by_office)} 个机构；待分配 {result.unassigned} 名；"
-        f"已签约不分发 {result.kept} 名。",
+        f"已签约不分发 {result.kept} 名"
+        + (
+            f"；省属院校省外生源 {result.reported_to_mohrss} 名报人社部，不分发"
+            if result.reported_to_mohrss
+            else ""
+        )
+        + "。",
     )
     return redirect("handover:home")
 
@@ -72,33 +90,35 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
         Office.objects.employment_offices().active().exclude(kind=OfficeKind.BUREAU).order_by("region_id")
     )
     if request.method == "POST":
-        office_id = request.POST.get("office", "").strip()
-        office = (
-            offices.filter(pk=int(office_id)).first() if office_id.isdigit() and len(office_id) < 12 else None
-        )
-        if office is None:
-            messages.error(request, "请选择一个接收机构。")
+        form = AssignForm(request.POST, offices=offices)
+        if not form.is_valid():
+            messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
             return redirect("handover:unassigned")
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        count = actions.assign_from_queue(graduate_ids=ids, office=office, acting_user=request.user)
+        office = form.cleaned_data["office"]
+        count = actions.assign_from_queue(
+            graduate_ids=form.cleaned_data["ids"], office=office, acting_user=request.user
+        )
         messages.success(request, f"已将 {count} 名分配给 {office.name}。")
         return redirect("handover:unassigned")
-    page = Paginator(selectors.unassigned_queue(request.user), 50).get_page(request.GET.get("page"))
-    rows = [{"g": g, "suggested": actions.suggested_office(g.id_number)} for g in page.object_list]
-    return render(request, "handover/unassigned.html", {"page": page, "rows": rows, "offices": offices})
-
-
-class CohortForm(forms.Form):
-    cohort = forms.IntegerField(
-        label="届别",
-        min_value=2000,
-        max_value=2100,
-        error_messages={
-            "invalid": "届别应为四位年份。",
-            "min_value": "届别应在 2000 至 2100 之间。",
-            "max_value": "届别应在 2000 至 2100 之间。",
-        },
-    )
+    show = QueueViewForm(request.GET).chosen()
+    mohrss = selectors.reported_to_mohrss(request.user)
+    listed = mohrss if show == QueueViewForm.MOHRSS else selectors.unassigned_queue(request.user)
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    rows = [
+        {"g": g, "suggested": actions.suggested_office(g.id_number) if show == QueueViewForm.QUEUE else None}
+        for g in page.object_list
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "offices": offices,
+        "show": show,
+        "mohrss_count": mohrss.count(),
+        "queue_count": page.paginator.count
+        if show == QueueViewForm.QUEUE
+        else selectors.unassigned_queue(request.user).count(),
+    }
+    return render(request, "handover/unassigned.html", context)
 
 
 @login_required
@@ -109,9 +129,7 @@ def education_confirm_view(request: HttpRequest) -> HttpResponse:
 
     if request.user.role != Role.EDUCATION_STAFF:
         raise PermissionDenied("只有教育厅工作人员可以确认移交院校名单。")
-    data = request.POST if request.method == "POST" else request.GET
-    form = CohortForm(data if data.get("cohort") else {"cohort": timezone.localdate().year})
-    cohort = form.cleaned_data["cohort"] if form.is_valid() else timezone.localdate().year
+    form, cohort = _cohort_from(request.POST if request.method == "POST" else request.GET)
     if request.method == "POST" and form.is_valid():
         batch = actions.confirm_university_rosters(cohort=cohort, acting_user=request.user)
         if batch is None:

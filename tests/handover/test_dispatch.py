@@ -32,15 +32,18 @@ def batch(province_admin):
         roster_row(1, **{"入学前户口所在地": "630102"}),  # 西宁市
         roster_row(2, **{"入学前户口所在地": "632221"}),  # 海北州
         roster_row(3, **{"入学前户口所在地": "632121"}),  # abolished 平安县 → 平安区, 海东市
-        roster_row(4, **{"入学前户口所在地": "620102"}),  # another province: stays at the bureau
+        # Another province, a university the system does not know as province-run: waits at the bureau.
+        roster_row(4, **{"入学前户口所在地": "620102", "毕业院校": "青海某职业技术学院"}),
         roster_row(5, **{"就业状态": "签约"}),  # signed: kept for statistics
+        # A province-run university's graduate from another province: reported to MOHRSS, not dispatched.
+        roster_row(6, **{"入学前户口所在地": "620102"}),
     ]
     education_list(province_admin, rows)
     return HandoverBatch.objects.get()
 
 
 def test_an_education_list_becomes_a_batch_of_every_graduate_it_names(batch):
-    assert (batch.source, batch.cohort, batch.total, batch.status) == ("education", 2026, 5, "received")
+    assert (batch.source, batch.cohort, batch.total, batch.status) == ("education", 2026, 6, "received")
     assert batch.items.filter(kept=True).count() == 1
 
 
@@ -55,6 +58,7 @@ def test_dispatch_by_origin_keeps_signed_and_queues_unknown(batch, province_admi
         "dispatched": 3,
         "unassigned": 1,
         "kept": 1,
+        "reported_to_mohrss": 1,
         "by_office": {"630100": 1, "630200": 1, "632200": 1},
     }
     by_name = {g.name: g.responsible_office for g in Graduate.objects.select_related("responsible_office")}
@@ -98,8 +102,14 @@ def test_command_json_and_rerun(demo_province, province_admin):
         )  # fmt: skip
         return json.loads(out.stdout)
 
-    assert run() == {"dispatched": 2, "unassigned": 0, "kept": 0, "by_office": {"630100": 1, "630200": 1}}
-    assert run() == {"dispatched": 0, "unassigned": 0, "kept": 0, "by_office": {}}
+    assert run() == {
+        "dispatched": 2,
+        "unassigned": 0,
+        "kept": 0,
+        "reported_to_mohrss": 0,
+        "by_office": {"630100": 1, "630200": 1},
+    }
+    assert run() == {"dispatched": 0, "unassigned": 0, "kept": 0, "reported_to_mohrss": 0, "by_office": {}}
 
 
 def test_unknown_origins_wait_in_the_queue_with_a_suggestion_and_are_assigned_by_hand(
@@ -170,3 +180,59 @@ def test_the_queue_answers_bad_input_in_chinese_never_a_500(client, batch, provi
     assert client.post("/handover/unassigned/", {"office": "9" * 30}, follow=True).status_code == 200
     assert client.get("/handover/unassigned/?page=abc").status_code == 200
     assert Graduate.objects.get(name="名单学生4").responsible_office.kind == OfficeKind.BUREAU
+
+
+# --- province-run universities' graduates from other provinces: reported to MOHRSS (000 §一(一)3) -------------
+
+
+def test_province_run_graduates_from_other_provinces_are_reported_to_mohrss_not_queued(
+    client, batch, province_admin
+):
+    from handover.batches.actions import assign_from_queue
+    from handover.batches.selectors import reported_to_mohrss, unassigned_queue
+    from handover.reports.exports import mohrss_graduates
+
+    result = dispatch_batch(batch=batch, acting_user=province_admin)
+    assert (result.reported_to_mohrss, result.unassigned) == (1, 1)
+    six = Graduate.objects.get(name="名单学生6")
+    item = six.handover_items.get()
+    assert item.reported_to_mohrss and item.office is None  # marked in its hand-over item, not dispatched
+    assert not Graduate.objects.get(name="名单学生4").handover_items.get().reported_to_mohrss
+    assert [g.name for g in unassigned_queue(province_admin)] == ["名单学生4"]
+    assert [g.name for g in reported_to_mohrss(province_admin)] == ["名单学生6"]
+    assert six in mohrss_graduates(cohort=2026)  # in the 汇总表 the bureau sends up
+    batch.refresh_from_db()
+    assert (batch.unassigned, batch.reported_to_mohrss) == (1, 1)
+    haibei = Office.objects.get(kind="prefecture", region_id="632200")
+    assert assign_from_queue(graduate_ids=[six.pk], office=haibei, acting_user=province_admin) == 0
+    assert Graduate.objects.get(pk=six.pk).responsible_office.kind == OfficeKind.BUREAU
+
+    client.force_login(province_admin)
+    home = client.get("/handover/").content.decode()
+    assert 'href="/handover/unassigned/?show=mohrss">1</a>' in home
+    queue = client.get("/handover/unassigned/")
+    assert [r["g"].name for r in queue.context["rows"]] == ["名单学生4"]
+    assert "另有省属院校省外生源 1 名已报人社部" in queue.content.decode()
+    listed = client.get("/handover/unassigned/", {"show": "mohrss"})
+    assert [r["g"].name for r in listed.context["rows"]] == ["名单学生6"]
+    assert "报人社部" in listed.content.decode() and 'name="ids"' not in listed.content.decode()
+
+
+def test_a_corrected_origin_puts_a_graduate_back_into_dispatch(batch, province_admin):
+    from graduates.actions import update_graduate
+    from handover.batches.selectors import reported_to_mohrss
+
+    dispatch_batch(batch=batch, acting_user=province_admin)
+    six = Graduate.objects.get(name="名单学生6")
+    six.origin_region_id = "630102"
+    update_graduate(graduate=six, acting_user=province_admin, expected_version=six.version)
+    again = dispatch_batch(batch=batch, acting_user=province_admin)
+    assert (again.dispatched, again.reported_to_mohrss, again.by_office) == (1, 0, {"630100": 1})
+    assert not reported_to_mohrss(province_admin).exists()
+    assert not Graduate.objects.get(pk=six.pk).handover_items.get().reported_to_mohrss
+
+
+def test_graduates_are_marked_when_the_batch_arrives(batch):
+    """Before any dispatch the queue already leaves them out: the mark is set when the list is received."""
+    assert batch.reported_to_mohrss == 1
+    assert batch.items.get(reported_to_mohrss=True).graduate.name == "名单学生6"
