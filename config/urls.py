@@ -12,5 +12,6 @@ urlpatterns = [
     path("handover/reports/", include("handover.reports.urls")),
     path("handover/transfers/", include("handover.transfers.urls")),
     path("handover/", include("handover.urls")),
+    path("services/", include("services.urls")),
     path("", include("core.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from graduates.roster import parse
@@ -170,3 +171,10 @@ class LedgerUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         _style(self)
         self.fields["file"].widget.attrs["accept"] = ".xlsx"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = int(getattr(settings, "ROSTER_MAX_UPLOAD_MB", 20))
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit} MB。")
+        return upload

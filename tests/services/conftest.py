@@ -11,7 +11,7 @@ from tests.factories import make_id_number, unsaved_graduate
 def register():
     def _register(user, *, seq: int = 101, region: str = "630102", **overrides):
         graduate = unsaved_graduate(
-            id_number=make_id_number(seq=seq),
+            id_number=overrides.pop("id_number", make_id_number(seq=seq)),
             origin_region=Region.objects.get(code=region),
             name=overrides.pop("name", f"服务测试{seq}"),
             **overrides,

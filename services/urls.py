@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "services"
+
+urlpatterns = [
+    path("", views.service_log_view, name="log"),
+    path("bulk/", views.bulk_view, name="bulk"),
+    path("ledger/", views.ledger_view, name="ledger"),
+    path("graduate/<int:pk>/", views.record_service_view, name="record"),
+    path("<int:pk>/void/", views.void_view, name="void"),
+]

@@ -1,0 +1,190 @@
+"""Thin views of the service log: parse with a form, call an action or a selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.permissions import employment_office_required
+from graduates import selectors as registry
+from graduates.checks import mask_id_number
+from graduates.views import CountingPaginator
+
+from . import actions, selectors
+from .codes import ServiceType
+from .forms import MAX_PASTED, BulkForm, LedgerUploadForm, LogFilterForm, ServiceForm, VoidForm
+from .ledger import import_ledger
+
+PAGE_SIZE = 50
+BULK_LIST_SIZE = 200
+MAX_PAGE = 10_000
+
+
+def _messages(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@require_POST
+@employment_office_required
+def record_service_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record page's quick form: log one service, then back to the record with a message."""
+    graduate = registry.get_graduate_for(user=request.user, pk=pk)
+    form = ServiceForm(request.POST)
+    if not form.is_valid():
+        errors = [f"{form.fields[name].label}：{'；'.join(errs)}" for name, errs in form.errors.items()]
+        messages.error(request, "未记录服务。" + "；".join(errors))
+        return redirect("graduates:detail", pk=graduate.pk)
+    try:
+        entry = actions.log_service(graduate=graduate, acting_user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "未记录服务：" + _messages(exc))
+    else:
+        messages.success(
+            request, f"已记录服务：{entry.get_service_type_display()}（{entry.date:%Y-%m-%d}）。"
+        )
+    return redirect("graduates:detail", pk=graduate.pk)
+
+
+@require_POST
+@employment_office_required
+def void_view(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.get_entry_for(user=request.user, pk=pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "未作废：" + "；".join(form.errors["reason"]))
+    else:
+        try:
+            actions.void_service(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "未作废：" + _messages(exc))
+        else:
+            messages.success(request, f"已作废服务记录：{entry}。如需更正，请重新记录一条。")
+    if registry.graduates_visible_to(request.user).filter(pk=entry.graduate_id).exists():
+        return redirect("graduates:detail", pk=entry.graduate_id)
+    return redirect("services:log")
+
+
+@employment_office_required
+def service_log_view(request: HttpRequest) -> HttpResponse:
+    """The office's service log: a dense table, filters in the URL, ID numbers masked."""
+    form = LogFilterForm(request.GET or None, staff_queryset=selectors.staff_options(request.user))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = selectors.service_log(user=request.user, filters=filters)
+    paginator = CountingPaginator(entries, PAGE_SIZE, count_queryset=entries.order_by())
+    page_number = request.GET.get("page", "1")
+    page = paginator.get_page(page_number if page_number.isdigit() and len(page_number) < 6 else 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "services/log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "type_labels": dict(ServiceType.choices),
+        },
+    )
+
+
+def _posted_ids(request: HttpRequest) -> list[str]:
+    values = request.POST.getlist("ids")[: actions.MAX_BULK + 1]
+    return [v for v in values if v.isdigit() and len(v) < 19]
+
+
+@employment_office_required
+def bulk_view(request: HttpRequest) -> HttpResponse:
+    """One service for many graduates: ticked in the list (the registry's filters in the URL) or pasted ID
+    numbers (posted, never in a URL)."""
+    _filterset, graduates = registry.graduate_list(user=request.user, params=request.GET)
+    listed = list(graduates[:BULK_LIST_SIZE])
+    if request.method == "POST":
+        posted = _posted_ids(request)
+        form = BulkForm(request.POST, id_choices=posted)
+        if form.is_valid():
+            data = form.cleaned_data
+            ids = set(data["ids"])
+            numbers = data["id_numbers"]
+            if numbers:
+                found, missing = selectors.graduates_by_id_number(user=request.user, id_numbers=numbers)
+                if missing:
+                    shown = "、".join(mask_id_number(n) for n in missing[:10])
+                    form.add_error(
+                        "id_numbers",
+                        f"以下 {len(missing)} 个公民身份号码不在本单位的服务范围内（或尚未登记）：{shown}"
+                        + ("等" if len(missing) > 10 else "")
+                        + "。请删去后再提交。",
+                    )
+                ids |= {g.pk for g in found}
+            if not form.errors:
+                try:
+                    result = actions.log_service_bulk(
+                        graduate_ids=ids,
+                        service_type=data["service_type"],
+                        date=data["date"],
+                        channel=data["channel"],
+                        content=data["content"],
+                        outcome=data["outcome"],
+                        acting_user=request.user,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, _messages(exc))
+                else:
+                    messages.success(
+                        request,
+                        f"已为 {result.logged} 名毕业生记录服务：{ServiceType(data['service_type']).label}"
+                        f"（{data['date']:%Y-%m-%d}）。",
+                    )
+                    return redirect(reverse("services:log") + f"?service_type={data['service_type']}")
+        checked = set(posted)
+        status = 400
+    else:
+        form = BulkForm()
+        checked = set()
+        status = 200
+    return render(
+        request,
+        "services/bulk.html",
+        {
+            "form": form,
+            "graduates": listed,
+            "checked": checked,
+            "more": len(listed) == BULK_LIST_SIZE,
+            "max_pasted": MAX_PASTED,
+        },
+        status=status,
+    )
+
+
+@employment_office_required
+def ledger_view(request: HttpRequest) -> HttpResponse:
+    """Upload the office's ledger (台账): the same checks and report as `import_services`."""
+    report = None
+    status = 200
+    if request.method == "POST":
+        form = LedgerUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = import_ledger(
+                    content=upload.read(),
+                    office=request.user.office,
+                    acting_user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            else:
+                if report.file_error:
+                    form.add_error("file", report.file_error)
+                    report, status = None, 400
+        else:
+            status = 400
+    else:
+        form = LedgerUploadForm()
+    return render(request, "services/ledger.html", {"form": form, "report": report}, status=status)
