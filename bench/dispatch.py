@@ -47,7 +47,7 @@ def main() -> int:
     from handover.models import HandoverBatch
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--bare", stdout=io.StringIO())
     existing = Graduate.objects.count()
     if existing < args.graduates:
         generate_graduates(count=args.graduates - existing)

@@ -223,7 +223,7 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--bare", stdout=io.StringIO())
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE graduates_graduate, graduates_rosterupload CASCADE")
     from tests.roster_files import SUMMARY_HEADER

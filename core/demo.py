@@ -128,6 +128,23 @@ def seed_demo_province() -> dict[str, int]:
     }
 
 
+def office_clerk(office: Office) -> User:
+    """A clerk of OFFICE for the demo's work at an office without a demo login: its first active user, else a
+    generated clerk who cannot log in (no usable password). Idempotent."""
+    existing = User.objects.filter(office=office, is_active=True).order_by("pk").first()
+    if existing is not None:
+        return existing
+    role = next(role for role, kind in ROLE_OFFICE_KIND.items() if kind == office.kind)
+    user, created = User.objects.get_or_create(
+        username=f"demo-{office.region_id}-{office.kind}",
+        defaults={"full_name": f"演示·{office.region.name}经办员", "role": role, "office": office},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def _demo_office(demo: DemoUser) -> Office:
     if demo.school_code:
         return Office.objects.get(school_code=demo.school_code)

@@ -1,36 +1,86 @@
-"""The registry's part of the living demo: generated graduates received as Education Dept and MOHRSS rosters,
-through the real roster import (create → check → commit), and two office uploads with invalid rows to look at.
+"""The registry's part of the living demo: generated graduates of two cohorts (2025, 2026) loaded through the real
+roster import (create → check → commit), as the lists really arrive:
 
-Registered from GraduatesConfig.ready(); `seed_demo` runs it (core.demo). Generated people only: names from
-Faker's zh_CN locale, ID numbers from demo_data.id_number (valid check digits). Idempotent: skipped when the demo
-uploads exist.
+- 2025: the Education Dept's hand-over list (every Qinghai institution) and MOHRSS's list of Qinghai natives at
+  out-of-province universities;
+- 2026: the universities' own rosters (青海大学 by its staff, 青海师范大学 by the Education Dept on its behalf; 青海民族大学's
+  checked and waiting), the Education Dept's list of the other Qinghai institutions, MOHRSS's list;
+- uploads with invalid rows to look at: offices' walk-in lists (西宁 one committed and one waiting, 城东区 one
+  waiting) and the bureau's supplementary MOHRSS list, waiting.
+
+Registered from GraduatesConfig.ready(); `seed_demo` runs it (core.demo). Generated people only
+(demo_data.roster_people: Faker zh_CN pools, a fixed seed, ID numbers with valid check digits). Idempotent: skipped
+when the demo uploads exist. The handover's part (handover/demo.py) takes it from there.
 """
 
 from __future__ import annotations
 
 import io
-import random
+from collections.abc import Iterator
 
-from faker import Faker
 from openpyxl import Workbook
 
-from core.models import Role, User
+from core.models import Office, User
 
-from .codes import RosterSource
-from .demo_data import id_number
+from .codes import EducationLevel, Ethnicity, RosterSource
+from .demo_data import QINGHAI_UNIVERSITY_NAMES, RosterPerson, roster_people
 from .models import RosterUpload
 from .roster import actions
 from .roster.template import HEADER
 
 DEMO_PREFIX = "演示-"
-ORIGINS = ["630102", "630103", "630104", "630105", "630121", "630123", "630202", "630203", "632123"]
-MAJORS = ["计算机科学与技术", "汉语言文学", "临床医学", "会计学", "土木工程", "畜牧兽医", "学前教育"]
-UNIVERSITIES = ["青海大学", "青海师范大学", "青海民族大学", "兰州大学"]
+SEED = 2026
+COHORTS = (2025, 2026)
+# 2026: universities that loaded their own roster (committed), and the one whose roster waits for confirmation.
+COMMITTED_ROSTERS = {"青海大学": "qhu", "青海师范大学": "jiaoyu"}
+WAITING_ROSTER = "青海民族大学"
+WAITING_ROSTER_ROWS = 40
+SIGNED_SHARE = 20  # every 20th graduate of a university roster signed a contract before leaving (签约)
+OFFICE_LIST_ROWS = 30
+MISPLACED_ORIGIN = 25  # every 25th row of a MOHRSS list names the university's city as 生源地
+
+ETHNICITY_LABEL = dict(Ethnicity.choices)
+EDUCATION_LABEL = dict(EducationLevel.choices)
+
+
+def _cells(p: RosterPerson, *, signed: bool = False) -> list[str]:
+    row = dict.fromkeys(HEADER, "")
+    row.update(
+        {
+            "姓名": p.name,
+            "民族": ETHNICITY_LABEL[p.ethnicity],
+            "公民身份号码": p.id_number,
+            "毕业院校": p.university,
+            "毕业日期": p.graduation_date.strftime("%Y%m%d"),
+            "学历": EDUCATION_LABEL[p.education],
+            "所学专业": p.major,
+            "入学前户口所在地": p.origin,
+            "电子邮箱": p.email,
+            "邮编": p.postcode,
+            "手机号码": p.mobile,
+            "固定电话": p.landline,
+            "困难状况": p.hardship,
+            "就业地意向": p.location_intention,
+            "就业意向": p.intentions,
+            "就业服务需求": p.service_needs,
+            "就业状态": "签约" if signed else "未就业",
+        }
+    )
+    return [row[h] for h in HEADER]
+
+
+def _mohrss_rows(people: list[RosterPerson]) -> list[list[str]]:
+    """MOHRSS's list as it comes: now and then the 生源地 is the university's city instead of the graduate's (the ID
+    number still says Qinghai). Dispatch leaves those in the bureau's 待分配 queue, to assign by hand."""
+    rows = [_cells(p) for p in people]
+    for row in rows[MISPLACED_ORIGIN // 2 :: MISPLACED_ORIGIN]:
+        row[HEADER.index("入学前户口所在地")] = "620102"  # 兰州市城关区
+    return rows
 
 
 def _xlsx(rows: list[list[str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("名单")
     sheet.append(HEADER)
     for row in rows:
         sheet.append(row)
@@ -39,45 +89,25 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def _people(rng: random.Random, fake: Faker, count: int, cohort: int, start: int) -> list[list[str]]:
-    rows = []
-    for i in range(count):
-        seq = start + i
-        origin = ORIGINS[seq % len(ORIGINS)]
-        birth = f"{cohort - 22}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-        number = id_number(origin, birth, seq % 1000)
-        male = int(number[16]) % 2 == 1
-        name = fake.name_male() if male else fake.name_female()
-        row = dict.fromkeys(HEADER, "")
-        row.update(
-            {
-                "姓名": name,
-                "民族": "汉族"
-                if rng.random() < 0.6
-                else rng.choice(["藏族", "回族", "土族", "撒拉族", "蒙古族"]),
-                "公民身份号码": number,
-                "毕业院校": UNIVERSITIES[seq % len(UNIVERSITIES)],
-                "毕业日期": f"{cohort}0{rng.choice([6, 7])}{rng.randint(10, 30)}",
-                "学历": rng.choice(["大学本科", "大学本科", "大学专科", "硕士研究生"]),
-                "所学专业": rng.choice(MAJORS),
-                "入学前户口所在地": origin,
-                "手机号码": f"1{rng.choice([39, 58, 87, 99])}{rng.randint(0, 99999999):08d}",
-                "就业状态": "未就业",
-            }
-        )
-        rows.append([row[h] for h in HEADER])
-    return rows
-
-
 def _load(
-    user: User, rows: list[list[str]], *, source: str, cohort: int, name: str, commit: bool
-) -> RosterUpload:
+    user: User,
+    rows: list[list[str]],
+    *,
+    source: str,
+    cohort: int,
+    name: str,
+    commit: bool,
+    university: Office | None = None,
+) -> RosterUpload | None:
+    if not rows:
+        return None
     upload = actions.create_upload(
         content=_xlsx(rows),
         filename=f"{DEMO_PREFIX}{name}.xlsx",
         source=source,
         cohort=cohort,
         acting_user=user,
+        university=university,
     )
     upload = actions.check_upload(upload)
     if commit:
@@ -85,45 +115,176 @@ def _load(
     return upload
 
 
+def _spoil_id_length(row: list[str]) -> None:
+    row[HEADER.index("公民身份号码")] = row[HEADER.index("公民身份号码")][:17]  # a digit lost
+
+
+def _spoil_check_digit(row: list[str]) -> None:
+    number = row[HEADER.index("公民身份号码")]
+    row[HEADER.index("公民身份号码")] = number[:17] + ("0" if number[17] != "0" else "1")
+
+
+def _spoil_ethnicity(row: list[str]) -> None:
+    row[HEADER.index("民族")] = "火星族"
+
+
+def _spoil_date(row: list[str]) -> None:
+    row[HEADER.index("毕业日期")] = row[HEADER.index("毕业日期")][:4] + "1345"
+
+
+def _spoil_mobile(row: list[str]) -> None:
+    row[HEADER.index("手机号码")] = row[HEADER.index("手机号码")][:10]
+
+
+def _spoil_region(row: list[str]) -> None:
+    row[HEADER.index("入学前户口所在地")] = "639999"
+
+
+SPOILERS = [_spoil_id_length, _spoil_check_digit, _spoil_ethnicity, _spoil_date, _spoil_mobile, _spoil_region]
+
+
+def _with_errors(rows: list[list[str]], variant: int) -> list[list[str]]:
+    """Spoil a few cells the way real files go wrong (a different few in each file), so the preview and the error
+    download have something to show."""
+    spoilt = [list(row) for row in rows]
+    count = 3 + variant % 3
+    for n in range(min(count, len(spoilt) // 3)):
+        SPOILERS[(variant + n) % len(SPOILERS)](spoilt[2 + 3 * n + variant])
+    return spoilt
+
+
+def _draw(people: Iterator[RosterPerson], buckets: dict[str, list[RosterPerson]], route, target: int) -> None:
+    """Draw people until TARGET of them are routed into BUCKETS (ROUTE returns the bucket or None: not listed)."""
+    placed = 0
+    while placed < target:
+        p = next(people)
+        bucket = route(p)
+        if bucket is not None:
+            buckets.setdefault(bucket, []).append(p)
+            placed += bucket != "waiting"
+
+
 def load_registry(size: int) -> str | None:
     if RosterUpload.objects.filter(filename__startswith=DEMO_PREFIX).exists():
         return None
-    rng, fake = random.Random(2026), Faker("zh_CN")  # noqa: S311 - generated demo people, not secrets
-    fake.seed_instance(2026)
-    education = User.objects.get(username="jiaoyu")
-    bureau = User.objects.filter(role=Role.PROVINCE_ADMIN, username="sheng").get()
-    xining = User.objects.get(username="xining")
-    half = size // 2
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["sheng", "jiaoyu", "qhu", "xining", "chengdong"])
+    }
+    universities = {o.name: o for o in Office.objects.universities()}
+    taken: set[str] = set()
     loaded = 0
-    seq = 0
-    for cohort in (2025, 2026):
-        edu_rows = _people(rng, fake, half * 3 // 4, cohort, seq)
-        seq += len(edu_rows)
-        mohrss_rows = _people(rng, fake, half - len(edu_rows), cohort, seq)
-        seq += len(mohrss_rows)
+    in_province = "63"
+
+    # 2025: the Education Dept's list and MOHRSS's list.
+    people = roster_people(cohort=2025, seed=SEED, taken=taken)
+    lists: dict[str, list[RosterPerson]] = {}
+
+    def route_2025(p: RosterPerson) -> str | None:
+        if p.university in QINGHAI_UNIVERSITY_NAMES:
+            return "education"
+        return "mohrss" if p.origin.startswith(in_province) else None
+
+    _draw(people, lists, route_2025, size * 45 // 100)
+    _load(
+        users["jiaoyu"],
+        [_cells(p) for p in lists.get("education", [])],
+        source=RosterSource.EDUCATION,
+        cohort=2025,
+        name="2025届省属院校离校未就业毕业生移交名单",
+        commit=True,
+    )
+    _load(
+        users["sheng"],
+        _mohrss_rows(lists.get("mohrss", [])),
+        source=RosterSource.MOHRSS,
+        cohort=2025,
+        name="人社部2025届省外院校青海生源未就业名单",
+        commit=True,
+    )
+    loaded += sum(len(v) for v in lists.values())
+
+    # 2026: the universities' rosters, the Education Dept's list of the other institutions, MOHRSS's list.
+    people = roster_people(cohort=2026, seed=SEED, taken=taken)
+    lists = {}
+
+    def route_2026(p: RosterPerson) -> str | None:
+        if p.university in COMMITTED_ROSTERS:
+            return p.university
+        if p.university == WAITING_ROSTER:
+            return "waiting" if len(lists.get("waiting", [])) < WAITING_ROSTER_ROWS else None
+        if p.university in QINGHAI_UNIVERSITY_NAMES:
+            return "education"
+        return "mohrss" if p.origin.startswith(in_province) else None
+
+    _draw(people, lists, route_2026, size - loaded)
+    for university, username in COMMITTED_ROSTERS.items():
+        rows = [
+            _cells(p, signed=i % SIGNED_SHARE == SIGNED_SHARE - 1)
+            for i, p in enumerate(lists.get(university, []))
+        ]
         _load(
-            education,
-            edu_rows,
-            source=RosterSource.EDUCATION,
-            cohort=cohort,
-            name=f"教育厅{cohort}届",
+            users[username],
+            rows,
+            source=RosterSource.UNIVERSITY,
+            cohort=2026,
+            name=f"{university}2026届离校未就业毕业生名单",
             commit=True,
+            university=universities[university],
         )
-        _load(
-            bureau,
-            mohrss_rows,
-            source=RosterSource.MOHRSS,
-            cohort=cohort,
-            name=f"人社部{cohort}届",
-            commit=True,
+    _load(
+        users["jiaoyu"],
+        _with_errors([_cells(p) for p in lists.get("waiting", [])], variant=0),
+        source=RosterSource.UNIVERSITY,
+        cohort=2026,
+        name=f"{WAITING_ROSTER}2026届离校未就业毕业生名单",
+        commit=False,
+        university=universities[WAITING_ROSTER],
+    )
+    _load(
+        users["jiaoyu"],
+        [_cells(p) for p in lists.get("education", [])],
+        source=RosterSource.EDUCATION,
+        cohort=2026,
+        name="2026届其他省属院校离校未就业毕业生移交名单",
+        commit=True,
+    )
+    _load(
+        users["sheng"],
+        _mohrss_rows(lists.get("mohrss", [])),
+        source=RosterSource.MOHRSS,
+        cohort=2026,
+        name="人社部2026届省外院校青海生源未就业名单",
+        commit=True,
+    )
+    loaded += sum(len(v) for k, v in lists.items() if k != "waiting")
+
+    # Uploads with invalid rows: walk-in lists of the offices, a supplementary MOHRSS list.
+    def fresh(count: int) -> list[list[str]]:
+        rows = []
+        while len(rows) < count:
+            p = next(people)
+            if p.origin.startswith(in_province):
+                rows.append(_cells(p))
+        return rows
+
+    office_lists = [
+        ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（11月）", True),
+        ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（12月）", False),
+        ("chengdong", RosterSource.OFFICE, "城东区报到登记名单", False),
+        ("sheng", RosterSource.MOHRSS, "人社部2026届省外院校青海生源补充名单", False),
+    ]
+    for variant, (username, source, name, commit) in enumerate(office_lists, start=1):
+        upload = _load(
+            users[username],
+            _with_errors(fresh(OFFICE_LIST_ROWS), variant),
+            source=source,
+            cohort=2026,
+            name=name,
+            commit=commit,
         )
-        loaded += len(edu_rows) + len(mohrss_rows)
-    # Office uploads with errors: one checked and waiting (its preview shows the errors), one committed anyway.
-    for name, commit in (("西宁补录-待确认", False), ("西宁补录-已导入", True)):
-        rows = _people(rng, fake, 30, 2026, seq)
-        seq += 30
-        rows[3][HEADER.index("公民身份号码")] = "63010220040101123"  # 17 characters
-        rows[7][HEADER.index("民族")] = "火星族"
-        rows[11][HEADER.index("毕业日期")] = "20261345"
-        _load(xining, rows, source=RosterSource.OFFICE, cohort=2026, name=name, commit=commit)
-    return f"生成毕业生 {loaded} 人（2025、2026 两届，教育厅与人社部名单），另有两份含错误行的补录名单"
+        loaded += upload.new if upload is not None and commit else 0
+    return (
+        f"生成毕业生 {loaded} 人（2025、2026 两届：教育厅移交名单、院校名单、人社部名单、窗口登记），"
+        "另有 5 份名单含错误行（4 份待确认）"
+    )

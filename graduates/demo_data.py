@@ -20,7 +20,7 @@ import random
 import time
 from bisect import bisect
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -1044,3 +1044,72 @@ def generate_graduates(
         seconds=time.perf_counter() - started,
         id_clashes=clashes,
     )
+
+
+# --- people for roster files (the living demo's uploads: seed_demo) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    """One generated graduate as a roster file names them: the 登记表's fields, codes as the 汇总表 writes them."""
+
+    name: str
+    ethnicity: str  # GB/T 3304 code
+    id_number: str
+    university: str
+    graduation_date: datetime.date
+    education: str
+    major: str
+    origin: str  # 入学前户口所在地, a GB/T 2260 code (in or out of the province)
+    email: str
+    postcode: str
+    mobile: str
+    landline: str
+    hardship: str  # concatenated codes ("13"), as the 汇总表 writes several
+    location_intention: str
+    intentions: str
+    service_needs: str
+
+
+def _joined(array_literal: str) -> str:
+    return array_literal.strip("{}").replace(",", "")
+
+
+def roster_people(
+    *,
+    cohort: int,
+    seed: int = DEFAULT_SEED,
+    now: datetime.datetime | None = None,
+    taken: set[str] | None = None,
+) -> Iterator[RosterPerson]:
+    """Endless generated graduates of COHORT, shaped like the registry (origins, ethnicities, names, universities
+    as `generate_graduates` draws them), for roster files that go through the real import. The same seed and
+    cohort give the same people. ID numbers in TAKEN (updated as people are drawn) are never given twice."""
+    ref = _Reference.load(seed)
+    rng = random.Random(f"roster/{seed}/{cohort}")  # noqa: S311 - demo data, not secrets
+    generator = _Generator(ref=ref, rng=rng, cohorts=[cohort], visit_share=0, now=now or timezone.now())
+    taken = set() if taken is None else taken
+    while True:
+        p = generator.person()
+        while p.id_number in taken:
+            generator.new_sequence(p)
+        taken.add(p.id_number)
+        row = p.row
+        yield RosterPerson(
+            name=row[1],
+            ethnicity=row[3],
+            id_number=p.id_number,
+            university=row[7],
+            graduation_date=datetime.date.fromisoformat(row[8]),
+            education=row[9],
+            major=row[10],
+            origin=row[11],
+            email=row[12],
+            postcode=row[13],
+            mobile=row[14],
+            landline=row[15],
+            hardship=_joined(row[16]),
+            location_intention=row[17],
+            intentions=_joined(row[18]),
+            service_needs=_joined(row[19]),
+        )

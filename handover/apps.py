@@ -12,6 +12,12 @@ class HandoverConfig(AppConfig):
 
         roster_committed.connect(batch_from_roster, dispatch_uid="handover.batch_from_roster")
 
+        from core.demo import register_demo_step
+
+        from .demo import load_handover
+
+        register_demo_step(20, "交接", load_handover)
+
         from core.models import Role
         from core.navigation import register_counter, register_nav
 

@@ -1,0 +1,423 @@
+"""The handover's part of the living demo, after the registry's (graduates/demo.py): the lists received as batches
+are dispatched, signed for, passed down, worked one by one, transferred, reported in — every step through the
+real actions (handover/*/actions.py, graduates/actions.py), which check permissions and write the history and
+the audit.
+
+- 2025 cohort (a year of work): dispatched; the bureau assigned part of its 待分配 queue by hand; every
+  prefecture signed for its share; 西宁 passed its graduates down to its counties, which signed; most graduates
+  contacted (every method, every outcome), visited with destinations (13 升学出国 and 14 included), some
+  transferred (accepted, rejected, withdrawn, out of the province).
+- 2026 cohort (this autumn): the Education Dept confirmed the universities' rosters as its hand-over; dispatched;
+  part of the offices signed for it (城东区 and 海东 not yet: their counters show it), a quarter contacted, two
+  transfer requests waiting (to 城东区 and to 海东), report-in lists at 西宁 and 城东区, the answered unreachable
+  list loaded back, graduates assigned to the demo clerks.
+
+Offices without a demo login work through a generated clerk who cannot log in (core.demo.office_clerk). Per
+graduate, the contact attempts and visits are a loop over the real actions (a few hundred at the default size);
+dispatch, signing, passing down, the queue, report-in and assignment are set-based. Idempotent: skipped once a
+batch has been dispatched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+
+from core.demo import office_clerk
+from core.models import Office, OfficeKind, Region, User
+from graduates.actions import assign_staff, record_visit
+from graduates.codes import DESTINATIONS_EMPLOYED, State, VisitMethod, VisitOutcome
+from graduates.demo_data import roster_people
+from graduates.models import Graduate
+
+from .batches.actions import (
+    acknowledge,
+    assign_from_queue,
+    confirm_university_rosters,
+    dispatch_batch,
+    pass_down_to_counties,
+    province_bureau,
+    suggested_office,
+)
+from .batches.selectors import unassigned_queue
+from .contact.actions import record_contact, record_report_ins
+from .contact.unreachable import HEADER as UNREACHABLE_HEADER
+from .contact.unreachable import load_answers
+from .models import ContactMethod, ContactOutcome, HandoverBatch, ReportIn, Transfer
+from .transfers.actions import accept_transfer, cancel_transfer, reject_transfer, request_transfer
+
+SEED = 2026
+# Share of a cohort's received graduates the offices have contacted so far.
+CONTACTED_SHARE = {2025: 0.22, 2026: 0.08}
+OUTCOME_WEIGHTS = {
+    2025: {
+        "verified": 34,
+        "employed": 26,
+        "unreachable": 10,
+        "no_intention": 8,
+        "elsewhere": 6,
+        "no_answer": 8,
+    },
+    2026: {
+        "verified": 45,
+        "employed": 12,
+        "unreachable": 10,
+        "no_intention": 6,
+        "elsewhere": 6,
+        "no_answer": 15,
+    },
+}
+METHOD_WEIGHTS = {
+    "phone": 58, "online": 12, "home": 5, "report_in": 5, "archive": 4, "data_match": 10, "window": 6,
+}  # fmt: skip
+EMPLOYED_DESTINATIONS = {"4": 35, "9": 20, "2": 12, "3": 8, "1": 5, "7": 6, "5": 4, "6": 4, "8": 2, "10": 2}
+VERIFIED_DESTINATIONS = {"": 55, "13": 12, "11": 12, "12": 10, "15": 5, "14": 6}
+EMPLOYERS = {
+    "1": "{place}人民政府办公室", "2": "{place}第一中学", "3": "青海省交通控股集团有限公司",
+    "4": "青海{company}商贸有限公司", "5": "个人工作室（电商）", "6": "{place}社区居委会",
+    "7": "“三支一扶”计划（{place}）", "8": "青海大学科研助理岗位", "9": "平台外卖配送", "10": "中国人民解放军",
+}  # fmt: skip
+COMPANIES = ("昆仑", "三江源", "柴达木", "青湖", "高原", "雪域", "河湟", "祁连")
+OUT_OF_PROVINCE = ("620102", "610113", "510107", "640104")  # 兰州城关、西安雁塔、成都武侯、银川兴庆
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class _Demo:
+    def __init__(self, size: int):
+        self.size = size
+        self.rng = random.Random(SEED)  # noqa: S311 - generated demo work, not secrets
+        self.today = timezone.localdate()
+        self.users = {
+            u.username: u for u in User.objects.filter(username__in=["sheng", "jiaoyu", "chengdong"])
+        }
+        self.bureau = province_bureau()
+        self._clerks: dict[int, User] = {}
+        self.counts: dict[str, int] = defaultdict(int)
+        self.methods_used: set[str] = set()
+        self.outcomes_used: set[str] = set()
+        self.destinations_used: set[str] = set()
+
+    def clerk(self, office_id: int) -> User:
+        if office_id not in self._clerks:
+            self._clerks[office_id] = office_clerk(Office.objects.select_related("region").get(pk=office_id))
+        return self._clerks[office_id]
+
+    def offices(self, kind: str) -> QuerySet[Office]:
+        return Office.objects.employment_offices().active().filter(kind=kind).order_by("region_id")
+
+    # --- batches -------------------------------------------------------------------------------------------
+
+    def dispatch(self, cohort: int) -> None:
+        for batch in HandoverBatch.objects.filter(cohort=cohort).order_by("created_at", "pk"):
+            result = dispatch_batch(batch=batch, acting_user=self.users["sheng"])
+            self.counts["dispatched"] += result.dispatched
+
+    def assign_queue(self, cohort: int, share: float) -> None:
+        """The bureau gives part of its 待分配 queue to the office the ID number suggests, by hand."""
+        waiting = list(
+            unassigned_queue(self.users["sheng"]).filter(cohort=cohort).values_list("pk", "id_number")
+        )
+        suggested = [
+            (pk, office) for pk, number in waiting if (office := suggested_office(number)) is not None
+        ]
+        by_office: dict[int, list[int]] = defaultdict(list)
+        for pk, office in suggested[: round(len(suggested) * share)]:
+            by_office[office.pk].append(pk)
+        for office_id, ids in by_office.items():
+            office = Office.objects.get(pk=office_id)
+            self.counts["assigned"] += assign_from_queue(
+                graduate_ids=ids, office=office, acting_user=self.users["sheng"]
+            )
+
+    def sign(self, offices) -> None:
+        for office in offices:
+            self.counts["signed"] += acknowledge(office=office, acting_user=self.clerk(office.pk))
+
+    # --- contact work, one graduate at a time ----------------------------------------------------------------
+
+    def _method(self) -> str:
+        missing = [m for m in ContactMethod.values if m not in self.methods_used]
+        method = missing[0] if missing else _pick(self.rng, METHOD_WEIGHTS)
+        self.methods_used.add(method)
+        return method
+
+    def _outcome(self, cohort: int) -> str:
+        missing = [o for o in ContactOutcome.values if o not in self.outcomes_used]
+        outcome = missing[0] if missing else _pick(self.rng, OUTCOME_WEIGHTS[cohort])
+        self.outcomes_used.add(outcome)
+        return outcome
+
+    def _destination(self, weights: dict[str, float], pool: set[str]) -> str:
+        missing = sorted(pool - self.destinations_used - {""}, key=int)
+        destination = missing[0] if missing else _pick(self.rng, weights)
+        self.destinations_used.add(destination)
+        return destination
+
+    def _visit(self, graduate: Graduate, clerk: User, *, destination: str, reached: bool = True) -> None:
+        place = graduate.origin_region.name if graduate.origin_region else "西宁市"
+        employer = EMPLOYERS.get(destination, "").format(place=place, company=self.rng.choice(COMPANIES))
+        days_back = self.rng.randint(0, max(0, (self.today - datetime.date(graduate.cohort, 7, 15)).days))
+        record_visit(
+            graduate=graduate,
+            acting_user=clerk,
+            visited_on=self.today - datetime.timedelta(days=days_back),
+            method=self.rng.choice(VisitMethod.values),
+            outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOT_REACHED,
+            destination=destination if reached else "",
+            employer=employer if reached else "",
+            note=_visit_note(destination) if reached else "电话无人接听，已短信告知服务内容，待再次联系。",
+        )
+        self.counts["visits"] += 1
+
+    def contact(self, cohort: int) -> list[tuple[Graduate, User]]:
+        """Contact a share of the cohort's received graduates; returns those who live elsewhere (to transfer)."""
+        received = list(
+            Graduate.objects.filter(
+                cohort=cohort, state=State.WAITING, handover_items__dispatched_at__isnull=False
+            )
+            .exclude(responsible_office=self.bureau)
+            .select_related("origin_region")
+            .distinct()
+            .order_by("id")
+        )
+        self.rng.shuffle(received)
+        elsewhere = []
+        for graduate in received[: int(len(received) * CONTACTED_SHARE[cohort])]:
+            clerk = self.clerk(graduate.responsible_office_id)
+            outcome = self._outcome(cohort)
+            if outcome == "no_answer" or (outcome == "unreachable" and self.rng.random() < 0.5):
+                record_contact(graduate=graduate, method="phone", outcome="no_answer", acting_user=clerk,
+                               note="电话无人接听。")  # fmt: skip
+                self.counts["contacts"] += 1
+            record_contact(
+                graduate=graduate,
+                method=self._method(),
+                outcome=outcome,
+                acting_user=clerk,
+                note=CONTACT_NOTES.get(outcome, ""),
+            )
+            self.counts["contacts"] += 1
+            if outcome == "employed":
+                self._visit(
+                    graduate,
+                    clerk,
+                    destination=self._destination(EMPLOYED_DESTINATIONS, DESTINATIONS_EMPLOYED),
+                )
+            elif outcome == "verified" and self.rng.random() < 0.5:
+                destination = self._destination(VERIFIED_DESTINATIONS, {"11", "12", "13", "14", "15"})
+                self._visit(graduate, clerk, destination=destination)
+            elif outcome == "no_intention" and self.rng.random() < 0.5:
+                self._visit(graduate, clerk, destination="14")
+            elif outcome == "unreachable" and self.rng.random() < 0.3:
+                self._visit(graduate, clerk, destination="", reached=False)
+            elif outcome == "elsewhere":
+                elsewhere.append((graduate, clerk))
+        return elsewhere
+
+    # --- transfers --------------------------------------------------------------------------------------------
+
+    def transfer(self, elsewhere: list[tuple[Graduate, User]], *, pending_to: list[Office]) -> None:
+        """Graduates who live elsewhere: asked for, then accepted, rejected or withdrawn; some left the province;
+        the last requests wait for the offices in PENDING_TO."""
+        receivers = list(self.offices(OfficeKind.PREFECTURE).select_related("region"))
+        pending = list(pending_to)
+        for i, (graduate, clerk) in enumerate(elsewhere):
+            graduate.refresh_from_db()
+            if graduate.state == State.TRANSFERRED:
+                continue
+            if i % 8 == 7:
+                region = Region.objects.get(code=OUT_OF_PROVINCE[i % len(OUT_OF_PROVINCE)])
+                request_transfer(graduate=graduate, to_region=region, reason="本人已在省外落户并长期居住。",
+                                 acting_user=clerk)  # fmt: skip
+                self.counts["left_province"] += 1
+                continue
+            waits = bool(pending) and i % 8 == 6
+            if waits:
+                target = pending.pop(0)
+            else:
+                target = self.rng.choice([o for o in receivers if o.pk != graduate.responsible_office_id])
+            if target.pk == graduate.responsible_office_id:
+                continue
+            transfer = request_transfer(graduate=graduate, to_office=target,
+                                        reason=f"本人现居{target.region.name}，申请由当地跟踪服务。", acting_user=clerk)  # fmt: skip
+            if waits:
+                self.counts["pending"] += 1
+                continue
+            receiver = self.clerk(target.pk)
+            roll = i % 8
+            if roll in (0, 1, 2, 3):
+                accept_transfer(transfer=transfer, acting_user=receiver, note="已接收，安排专人联系。")
+                self.counts["accepted"] += 1
+            elif roll in (4, 5):
+                reject_transfer(transfer=transfer, acting_user=receiver,
+                                note="经核实本人户籍与居住地均不在本辖区，请转出机构再核实。")  # fmt: skip
+                self.counts["rejected"] += 1
+            else:
+                cancel_transfer(transfer=transfer, acting_user=clerk)
+                self.counts["cancelled"] += 1
+        # Make sure each office in PENDING_TO has a request waiting (the counter on its home page).
+        for target in pending:
+            graduate = (
+                Graduate.objects.filter(state=State.VERIFIED, cohort=2026)
+                .exclude(responsible_office=target)
+                .exclude(responsible_office=self.bureau)
+                .exclude(transfers__status=Transfer.Status.REQUESTED)
+                .select_related("responsible_office")
+                .order_by("id")
+                .first()
+            )
+            if graduate is None:
+                continue
+            request_transfer(graduate=graduate, to_office=target, reason=f"本人现居{target.region.name}，申请由当地跟踪服务。",
+                             acting_user=self.clerk(graduate.responsible_office_id))  # fmt: skip
+            self.counts["pending"] += 1
+
+    # --- report-in, the unreachable list's answers, assignment --------------------------------------------------
+
+    def report_in(self, office: Office, *, cohort: int, matched: int, unknown: int) -> None:
+        clerk = self.clerk(office.pk)
+        waiting = list(
+            Graduate.objects.in_scope_of(clerk)
+            .filter(cohort=cohort, state=State.WAITING)
+            .order_by("id")[:matched]
+        )
+        strangers = roster_people(cohort=cohort, seed=SEED + office.pk, taken={g.id_number for g in waiting})
+        people = [(g.name, g.id_number) for g in waiting]
+        people += [(p.name, p.id_number) for p in (next(strangers) for _ in range(unknown))]
+        entries = []
+        for n, (name, number) in enumerate(people):
+            kind = ReportIn.Kind.ARCHIVE if n % 4 == 3 else ReportIn.Kind.DESTINATION_RECORD
+            entries.append(
+                {
+                    "name": name,
+                    "id_number": number,
+                    "kind": kind,
+                    "transfer_no": f"ZD{cohort}{office.region_id}{n + 1:04d}"
+                    if kind != ReportIn.Kind.ARCHIVE
+                    else "",
+                    "verify_no": f"HY{self.rng.randint(10**9, 10**10 - 1)}"
+                    if kind != ReportIn.Kind.ARCHIVE
+                    else "",
+                    "reported_on": self.today - datetime.timedelta(days=self.rng.randint(0, 60)),
+                }
+            )
+        result = record_report_ins(entries=entries, cohort=cohort, acting_user=clerk)
+        self.counts["report_in"] += result.matched + result.unknown
+
+    def unreachable_answers(self, office: Office, count: int) -> None:
+        """The Education side answered part of the unreachable list with new phone numbers: loaded back."""
+        clerk = self.clerk(office.pk)
+        graduates = list(
+            Graduate.objects.in_scope_of(clerk).filter(state=State.UNREACHABLE).order_by("id")[:count]
+        )
+        if not graduates:
+            return
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("无法联系名单")
+        sheet.append(UNREACHABLE_HEADER)
+        for g in graduates:
+            mobile = f"1{self.rng.choice((39, 58, 87, 99))}{self.rng.randint(0, 10**8 - 1):08d}"
+            row = dict.fromkeys(UNREACHABLE_HEADER, "")
+            row.update(
+                {
+                    "姓名": g.name,
+                    "公民身份号码": g.id_number,
+                    "毕业院校": g.university_name,
+                    "手机号码": mobile,
+                }
+            )
+            sheet.append([row[h] for h in UNREACHABLE_HEADER])
+        out = io.BytesIO()
+        book.save(out)
+        self.counts["answers"] += load_answers(content=out.getvalue(), acting_user=clerk).updated
+
+    def assign(self, user: User, share: float) -> None:
+        """Give part of the office's waiting graduates to USER (责任人), so 'my list' has names on it."""
+        ids = list(
+            Graduate.objects.filter(
+                responsible_office=user.office_id, state__in=[State.WAITING, State.UNREACHABLE]
+            )
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        chosen = ids[: int(len(ids) * share)]
+        if chosen:
+            self.counts["assigned_staff"] += assign_staff(
+                graduates=Graduate.objects.filter(pk__in=chosen), staff=user, acting_user=user
+            )
+
+
+CONTACT_NOTES = {
+    "verified": "已核实基本信息，推送岗位信息。",
+    "unreachable": "多次联系无果，号码已停机。",
+    "elsewhere": "本人现居外地，需转移至现居住地。",
+    "employed": "本人已落实工作。",
+    "no_intention": "本人暂无就业意愿，准备考研/考公。",
+    "no_answer": "电话无人接听。",
+}
+
+
+def _visit_note(destination: str) -> str:
+    if destination in DESTINATIONS_EMPLOYED:
+        return "本人反馈已落实就业，已登记去向。"
+    if destination == "13":
+        return "本人已升学，登记去向。"
+    if destination == "14":
+        return "本人表示暂不就业，已告知可随时来办理求职登记。"
+    if destination in ("11", "12"):
+        return "正在参加见习/培训，继续跟踪服务。"
+    return "已联系，核实基本信息，推送岗位信息 3 条。"
+
+
+def load_handover(size: int) -> str | None:
+    if HandoverBatch.objects.filter(status=HandoverBatch.Status.DISPATCHED).exists():
+        return None
+    if not HandoverBatch.objects.exists() and not Graduate.objects.exists():
+        return None  # no registry demo: nothing was received
+    demo = _Demo(size)
+    prefectures = list(demo.offices(OfficeKind.PREFECTURE))
+    xining = next(o for o in prefectures if o.region_id == "630100")
+    haidong = next(o for o in prefectures if o.region_id == "630200")
+    chengdong = demo.users["chengdong"].office
+
+    # 2025: a year of work.
+    demo.dispatch(2025)
+    demo.assign_queue(2025, share=0.7)
+    demo.sign(prefectures)
+    pass_down_to_counties(office=xining, acting_user=demo.clerk(xining.pk))
+    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining))
+    elsewhere = demo.contact(2025)
+    demo.transfer(elsewhere, pending_to=[])
+    for office in prefectures:  # graduates who came with their 毕业去向登记 record or archive: verified
+        demo.report_in(office, cohort=2025, matched=max(2, demo.size // 150), unknown=1)
+
+    # 2026: this autumn.
+    confirm_university_rosters(cohort=2026, acting_user=demo.users["jiaoyu"])
+    demo.dispatch(2026)
+    demo.sign([o for o in prefectures if o not in (haidong,) and o.region_id not in ("632600", "632700")])
+    pass_down_to_counties(office=xining, acting_user=demo.clerk(xining.pk))
+    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining).exclude(pk=chengdong.pk))
+    elsewhere = demo.contact(2026)
+    demo.transfer(elsewhere, pending_to=[chengdong, haidong])
+    for office in (chengdong, xining):
+        demo.report_in(office, cohort=2026, matched=max(3, demo.size // 200), unknown=3)
+    demo.unreachable_answers(chengdong, count=3)
+    demo.assign(demo.users["chengdong"], share=0.4)
+    demo.assign(demo.clerk(haidong.pk), share=0.3)
+
+    c = demo.counts
+    return (
+        f"分发 {c['dispatched']} 人（人工分配 {c['assigned']} 人），签收 {c['signed']} 人，联系 {c['contacts']} 次，"
+        f"回访 {c['visits']} 次，转移 {c['accepted'] + c['rejected'] + c['cancelled'] + c['pending']} 件"
+        f"（接收 {c['accepted']}、拒绝 {c['rejected']}、撤回 {c['cancelled']}、待接收 {c['pending']}），"
+        f"转出省外 {c['left_province']} 人，报到 {c['report_in']} 人，无法联系名单反馈 {c['answers']} 人"
+    )
