@@ -61,9 +61,9 @@ def service_log(*, user: User, filters: dict) -> QuerySet:
         entries = entries.filter(staff=filters["staff"])
     voided = filters.get("voided")
     if voided == "no":
-        entries = entries.active()
+        entries = entries.filter(voided_at__isnull=True)
     elif voided == "yes":
-        entries = entries.voided()
+        entries = entries.filter(voided_at__isnull=False)
     return entries.order_by("-date", "-id").values(*LOG_FIELDS)
 
 
@@ -91,8 +91,10 @@ def get_entry_for(*, user: User, pk: int) -> ServiceEntry:
 
 
 def graduate_services(graduate: Graduate) -> QuerySet[ServiceEntry]:
-    return graduate.service_entries.select_related("office", "staff", "created_by", "voided_by").order_by(
-        "-date", "-id"
+    return (
+        ServiceEntry.objects.filter(graduate_id=graduate.pk)
+        .select_related("office", "staff", "created_by", "voided_by")
+        .order_by("-date", "-id")
     )
 
 
@@ -132,7 +134,7 @@ def service_timeline(graduate: Graduate) -> list[TimelineEntry]:
                 lines=lines,
             )
         )
-        if voided:
+        if entry.voided_at is not None:
             items.append(
                 TimelineEntry(
                     at=entry.voided_at,

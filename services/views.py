@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.permissions import employment_office_required
+from graduates import search_tokens
 from graduates import selectors as registry
 from graduates.checks import mask_id_number
 from graduates.views import CountingPaginator
@@ -100,7 +101,10 @@ def _posted_ids(request: HttpRequest) -> list[str]:
 def bulk_view(request: HttpRequest) -> HttpResponse:
     """One service for many graduates: ticked in the list (the registry's filters in the URL) or pasted ID
     numbers (posted, never in a URL)."""
-    _filterset, graduates = registry.graduate_list(user=request.user, params=request.GET)
+    params = request.GET.copy()
+    if search_tokens.is_token(params.get("q", "")) or search_tokens.is_sensitive(params.get("q", "")):
+        params.pop("q")  # an ID number or phone never travels in this page's URL: paste it below instead
+    filterset, graduates = registry.graduate_list(user=request.user, params=params)
     listed = list(graduates[:BULK_LIST_SIZE])
     if request.method == "POST":
         posted = _posted_ids(request)
@@ -151,6 +155,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         "services/bulk.html",
         {
             "form": form,
+            "filter": filterset,
             "graduates": listed,
             "checked": checked,
             "more": len(listed) == BULK_LIST_SIZE,

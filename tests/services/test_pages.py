@@ -247,3 +247,15 @@ def test_bulk_audit_names_each_entry(county_clerk, register):
         acting_user=county_clerk,
     )
     assert AuditEvent.objects.filter(object_id__in=[str(i) for i in result.entry_ids]).count() == 2
+
+
+def test_bulk_page_lists_by_the_registrys_filters_but_never_searches_an_id_number_from_the_url(
+    client, county_clerk, register
+):
+    first = register(county_clerk, seq=41, name="甲某某")
+    register(county_clerk, seq=43, name="乙某某")
+    client.force_login(county_clerk)
+    by_name = client.get(reverse("services:bulk"), {"q": "甲"}).content.decode()
+    assert f'value="{first.pk}"' in by_name and "乙某某" not in by_name
+    by_number = client.get(reverse("services:bulk"), {"q": first.id_number}).content.decode()
+    assert "乙某某" in by_number  # the number was dropped, not searched
