@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 
+from core.demo import DEMO_USERS
 from core.models import Office, User
 
 from .codes import EducationLevel, Ethnicity, RosterSource
@@ -167,10 +168,7 @@ def _draw(people: Iterator[RosterPerson], buckets: dict[str, list[RosterPerson]]
 def load_registry(size: int) -> str | None:
     if RosterUpload.objects.filter(filename__startswith=DEMO_PREFIX).exists():
         return None
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["sheng", "jiaoyu", "qhu", "xining", "chengdong"])
-    }
+    users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
     universities = {o.name: o for o in Office.objects.universities()}
     taken: set[str] = set()
     loaded = 0
@@ -272,6 +270,7 @@ def load_registry(size: int) -> str | None:
         ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（11月）", True),
         ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（12月）", False),
         ("chengdong", RosterSource.OFFICE, "城东区报到登记名单", False),
+        ("haidong", RosterSource.OFFICE, "海东市窗口求职登记名单（10月）", True),
         ("sheng", RosterSource.MOHRSS, "人社部2026届省外院校青海生源补充名单", False),
     ]
     for variant, (username, source, name, commit) in enumerate(office_lists, start=1):
@@ -286,5 +285,5 @@ def load_registry(size: int) -> str | None:
         loaded += upload.new if upload is not None and commit else 0
     return (
         f"生成毕业生 {loaded} 人（2025、2026 两届：教育厅移交名单、院校名单、人社部名单、窗口登记），"
-        "另有 5 份名单含错误行（4 份待确认）"
+        "另有 6 份名单含错误行（4 份待确认）"
     )

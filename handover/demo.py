@@ -49,7 +49,7 @@ from .batches.selectors import unassigned_queue
 from .contact.actions import record_contact, record_report_ins
 from .contact.unreachable import HEADER as UNREACHABLE_HEADER
 from .contact.unreachable import load_answers
-from .models import ContactMethod, ContactOutcome, HandoverBatch, ReportIn, Transfer
+from .models import BatchSource, ContactMethod, ContactOutcome, HandoverBatch, ReportIn
 from .transfers.actions import accept_transfer, cancel_transfer, reject_transfer, request_transfer
 
 SEED = 2026
@@ -84,6 +84,8 @@ EMPLOYERS = {
     "7": "“三支一扶”计划（{place}）", "8": "青海大学科研助理岗位", "9": "平台外卖配送", "10": "中国人民解放军",
 }  # fmt: skip
 COMPANIES = ("昆仑", "三江源", "柴达木", "青湖", "高原", "雪域", "河湟", "祁连")
+# What becomes of the transfer requests, in turn (a request also waits for each office that must show one).
+TRANSFER_PLAN = ("accept", "reject", "left", "accept", "cancel", "accept", "reject", "accept")
 OUT_OF_PROVINCE = ("620102", "610113", "510107", "640104")  # 兰州城关、西安雁塔、成都武侯、银川兴庆
 
 
@@ -105,6 +107,8 @@ class _Demo:
         self.methods_used: set[str] = set()
         self.outcomes_used: set[str] = set()
         self.destinations_used: set[str] = set()
+        self.transfer_kinds: set[str] = set()
+        self.receivers = list(self.offices(OfficeKind.PREFECTURE).select_related("region"))
 
     def clerk(self, office_id: int) -> User:
         if office_id not in self._clerks:
@@ -116,8 +120,11 @@ class _Demo:
 
     # --- batches -------------------------------------------------------------------------------------------
 
-    def dispatch(self, cohort: int) -> None:
-        for batch in HandoverBatch.objects.filter(cohort=cohort).order_by("created_at", "pk"):
+    def dispatch(self, cohort: int, *sources: str) -> None:
+        batches = HandoverBatch.objects.filter(cohort=cohort, status=HandoverBatch.Status.RECEIVED)
+        if sources:
+            batches = batches.filter(source__in=sources)
+        for batch in batches.order_by("created_at", "pk"):
             result = dispatch_batch(batch=batch, acting_user=self.users["sheng"])
             self.counts["dispatched"] += result.dispatched
 
@@ -182,7 +189,7 @@ class _Demo:
         """Contact a share of the cohort's received graduates; returns those who live elsewhere (to transfer)."""
         received = list(
             Graduate.objects.filter(
-                cohort=cohort, state=State.WAITING, handover_items__dispatched_at__isnull=False
+                cohort=cohort, state=State.WAITING, handover_items__acknowledged_at__isnull=False
             )
             .exclude(responsible_office=self.bureau)
             .select_related("origin_region")
@@ -225,60 +232,65 @@ class _Demo:
 
     # --- transfers --------------------------------------------------------------------------------------------
 
-    def transfer(self, elsewhere: list[tuple[Graduate, User]], *, pending_to: list[Office]) -> None:
-        """Graduates who live elsewhere: asked for, then accepted, rejected or withdrawn; some left the province;
-        the last requests wait for the offices in PENDING_TO."""
-        receivers = list(self.offices(OfficeKind.PREFECTURE).select_related("region"))
+    def transfer(
+        self, elsewhere: list[tuple[Graduate, User]], *, pending_to: list[Office], complete: bool = False
+    ) -> None:
+        """Graduates who live elsewhere: asked for, then accepted, rejected or withdrawn; some left the province.
+        A request waits for each office in PENDING_TO (its counter). COMPLETE: every kind of outcome is there at
+        the end, taking a verified graduate where too few were found elsewhere (a small demo)."""
         pending = list(pending_to)
         for i, (graduate, clerk) in enumerate(elsewhere):
             graduate.refresh_from_db()
-            if graduate.state == State.TRANSFERRED:
+            if graduate.state == State.TRANSFERRED or graduate.responsible_office_id == self.bureau.pk:
                 continue
-            if i % 8 == 7:
-                region = Region.objects.get(code=OUT_OF_PROVINCE[i % len(OUT_OF_PROVINCE)])
-                request_transfer(graduate=graduate, to_region=region, reason="本人已在省外落户并长期居住。",
-                                 acting_user=clerk)  # fmt: skip
-                self.counts["left_province"] += 1
-                continue
-            waits = bool(pending) and i % 8 == 6
-            if waits:
-                target = pending.pop(0)
-            else:
-                target = self.rng.choice([o for o in receivers if o.pk != graduate.responsible_office_id])
-            if target.pk == graduate.responsible_office_id:
-                continue
-            transfer = request_transfer(graduate=graduate, to_office=target,
-                                        reason=f"本人现居{target.region.name}，申请由当地跟踪服务。", acting_user=clerk)  # fmt: skip
-            if waits:
-                self.counts["pending"] += 1
-                continue
-            receiver = self.clerk(target.pk)
-            roll = i % 8
-            if roll in (0, 1, 2, 3):
-                accept_transfer(transfer=transfer, acting_user=receiver, note="已接收，安排专人联系。")
-                self.counts["accepted"] += 1
-            elif roll in (4, 5):
-                reject_transfer(transfer=transfer, acting_user=receiver,
-                                note="经核实本人户籍与居住地均不在本辖区，请转出机构再核实。")  # fmt: skip
-                self.counts["rejected"] += 1
-            else:
-                cancel_transfer(transfer=transfer, acting_user=clerk)
-                self.counts["cancelled"] += 1
-        # Make sure each office in PENDING_TO has a request waiting (the counter on its home page).
-        for target in pending:
+            kind = TRANSFER_PLAN[i % len(TRANSFER_PLAN)]
+            target = None
+            if pending and i % 4 == 1:
+                kind, target = "pending", pending.pop(0)
+            self._transfer(graduate, clerk, kind, target)
+        if not complete:
+            return
+        missing = list(dict.fromkeys(k for k in TRANSFER_PLAN if k not in self.transfer_kinds))
+        for kind in missing + ["pending"] * len(pending):
+            target = pending.pop(0) if kind == "pending" else None
             graduate = (
-                Graduate.objects.filter(state=State.VERIFIED, cohort=2026)
-                .exclude(responsible_office=target)
+                Graduate.objects.filter(state=State.VERIFIED)
                 .exclude(responsible_office=self.bureau)
-                .exclude(transfers__status=Transfer.Status.REQUESTED)
-                .select_related("responsible_office")
-                .order_by("id")
+                .exclude(responsible_office=target)
+                .exclude(transfers__isnull=False)
+                .order_by("-id")
                 .first()
             )
-            if graduate is None:
-                continue
-            request_transfer(graduate=graduate, to_office=target, reason=f"本人现居{target.region.name}，申请由当地跟踪服务。",
-                             acting_user=self.clerk(graduate.responsible_office_id))  # fmt: skip
+            if graduate is not None:
+                self._transfer(graduate, self.clerk(graduate.responsible_office_id), kind, target)
+
+    def _transfer(self, graduate: Graduate, clerk: User, kind: str, target: Office | None) -> None:
+        if kind == "left":
+            region = Region.objects.get(
+                code=OUT_OF_PROVINCE[self.counts["left_province"] % len(OUT_OF_PROVINCE)]
+            )
+            request_transfer(graduate=graduate, to_region=region, reason="本人已在省外落户并长期居住。",
+                             acting_user=clerk)  # fmt: skip
+            self.counts["left_province"] += 1
+            self.transfer_kinds.add(kind)
+            return
+        if target is None:
+            target = self.rng.choice([o for o in self.receivers if o.pk != graduate.responsible_office_id])
+        transfer = request_transfer(graduate=graduate, to_office=target,
+                                    reason=f"本人现居{target.region.name}，申请由当地跟踪服务。", acting_user=clerk)  # fmt: skip
+        self.transfer_kinds.add(kind)
+        receiver = self.clerk(target.pk)
+        if kind == "accept":
+            accept_transfer(transfer=transfer, acting_user=receiver, note="已接收，安排专人联系。")
+            self.counts["accepted"] += 1
+        elif kind == "reject":
+            reject_transfer(transfer=transfer, acting_user=receiver,
+                            note="经核实本人户籍与居住地均不在本辖区，请转出机构再核实。")  # fmt: skip
+            self.counts["rejected"] += 1
+        elif kind == "cancel":
+            cancel_transfer(transfer=transfer, acting_user=clerk)
+            self.counts["cancelled"] += 1
+        else:
             self.counts["pending"] += 1
 
     # --- report-in, the unreachable list's answers, assignment --------------------------------------------------
@@ -400,14 +412,16 @@ def load_handover(size: int) -> str | None:
     for office in prefectures:  # graduates who came with their 毕业去向登记 record or archive: verified
         demo.report_in(office, cohort=2025, matched=max(2, demo.size // 150), unknown=1)
 
-    # 2026: this autumn.
+    # 2026: this autumn. The Education Dept's lists came in September: signed for (not yet by 海东, 果洛, 玉树),
+    # passed down by 西宁 (城东区 has not signed yet). MOHRSS's list came in October: dispatched, not signed yet.
     confirm_university_rosters(cohort=2026, acting_user=demo.users["jiaoyu"])
-    demo.dispatch(2026)
-    demo.sign([o for o in prefectures if o not in (haidong,) and o.region_id not in ("632600", "632700")])
+    demo.dispatch(2026, BatchSource.EDUCATION)
+    demo.sign([o for o in prefectures if o != haidong and o.region_id not in ("632600", "632700")])
     pass_down_to_counties(office=xining, acting_user=demo.clerk(xining.pk))
     demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining).exclude(pk=chengdong.pk))
+    demo.dispatch(2026)
     elsewhere = demo.contact(2026)
-    demo.transfer(elsewhere, pending_to=[chengdong, haidong])
+    demo.transfer(elsewhere, pending_to=[chengdong, haidong], complete=True)
     for office in (chengdong, xining):
         demo.report_in(office, cohort=2026, matched=max(3, demo.size // 200), unknown=3)
     demo.unreachable_answers(chengdong, count=3)
