@@ -259,3 +259,12 @@ def test_bulk_page_lists_by_the_registrys_filters_but_never_searches_an_id_numbe
     assert f'value="{first.pk}"' in by_name and "乙某某" not in by_name
     by_number = client.get(reverse("services:bulk"), {"q": first.id_number}).content.decode()
     assert "乙某某" in by_number  # the number was dropped, not searched
+
+
+def test_admin_lists_services_read_only(client, province_admin, logged):
+    client.force_login(province_admin)
+    changelist = client.get(reverse("admin:services_serviceentry_changelist"))
+    assert changelist.status_code == 200
+    assert client.get(reverse("admin:services_serviceentry_add")).status_code == 403
+    page = client.get(reverse("admin:services_serviceentry_change", args=[logged[0].pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
