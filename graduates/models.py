@@ -168,6 +168,12 @@ class Graduate(models.Model):
             models.Index(fields=["mobile"], name="graduate_mobile_idx"),
             models.Index(fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["cohort", "state"], name="graduate_cohort_state_idx"),
+            # The list's other sorts (filters.SORTS, each then -id), read in index order and, for deep pages,
+            # sought by keyset (graduates/paging.py) instead of sorting every match.
+            models.Index(fields=["-created_at", "-id"], name="graduate_created_idx"),
+            models.Index(fields=["-cohort", "-id"], name="graduate_cohort_order_idx"),
+            models.Index(fields=["graduation_date", "-id"], name="graduate_graduation_idx"),
+            models.Index(fields=["state", "-id"], name="graduate_state_order_idx"),
             # 信息不全: counted and listed per office from an index of just those records.
             models.Index(
                 fields=["responsible_office", "state"], condition=INCOMPLETE, name="graduate_incomplete_idx"
