@@ -90,7 +90,15 @@ class HandoverItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "graduate"], name="handover_item_once_per_batch")
         ]
-        indexes = [models.Index(fields=["office", "acknowledged_at"], name="handover_item_office_ack_idx")]
+        indexes = [
+            models.Index(fields=["office", "acknowledged_at"], name="handover_item_office_ack_idx"),
+            # The worklist reads graduates in the order of their first hand-over from this (contact/selectors.py).
+            models.Index(
+                fields=["dispatched_at", "graduate"],
+                condition=models.Q(dispatched_at__isnull=False),
+                name="handover_item_dispatched_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.graduate_id}"
