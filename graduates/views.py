@@ -8,19 +8,17 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from core.audit import record_audit
 from core.permissions import employment_office_required
 from core.scope import scope_for
 
-from . import actions, search_tokens, selectors
+from . import actions, paging, search_tokens, selectors
 from .checks import check_id_number
 from .codes import State
 from .filters import SORT_LABELS, GraduateFilter
@@ -30,19 +28,6 @@ from .models import Graduate
 PAGE_SIZES = (25, 50, 100, 200)
 MAX_PARAM_LENGTH = 100  # a list parameter longer than this is cut (and then refused by its filter)
 MAX_PARAM_VALUES = 20
-
-
-class CountingPaginator(Paginator):
-    """Counts on the bare filtered queryset: the page's joins (office, region, staff) would make PostgreSQL read the
-    table instead of the index-only scan the count needs (171 ms → 7 ms at 1M graduates)."""
-
-    def __init__(self, *args, count_queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._count_queryset = count_queryset
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_queryset.count()
 
 
 def _list_url(query) -> str:
@@ -89,11 +74,19 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         per_page = 50
     per_page = per_page if per_page in PAGE_SIZES else 50
-    page = CountingPaginator(queryset, per_page, count_queryset=filterset.qs).get_page(
-        request.GET.get("page")
+    # Counted on the bare filtered rows (the page's joins would keep PostgreSQL from an index-only count),
+    # capped, and paged by keyset links: graduates/paging.py.
+    page = paging.keyset_page(
+        queryset,
+        key=filterset.order_by[0],
+        params=request.GET,
+        per_page=per_page,
+        count_queryset=filterset.qs,
+        model=Graduate,
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     unsorted = query.copy()
     unsorted.pop("sort", None)
     context = {
@@ -104,6 +97,7 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
         "current_sort": request.GET.get("sort") or "updated",
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
+        "count_cap": paging.COUNT_CAP,
         "can_act": request.user.office is not None and request.user.office.is_employment_office,
         "staff_options": selectors.staff_for_assignment(request.user),
     }

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from core.models import OfficeKind, User
+from core.models import Office, OfficeKind, User
+from core.scope import scope_for
 from graduates.models import Graduate
+from graduates.paging import Page, capped_count, parse_int
+from handover.models import ContactAttempt
+
+WORKLIST_STATES = ["waiting", "unreachable"]
 
 
 def worklist(*, user: User, mine_only: bool = False) -> QuerySet[Graduate]:
@@ -22,6 +29,138 @@ def worklist(*, user: User, mine_only: bool = False) -> QuerySet[Graduate]:
     if mine_only:
         graduates = graduates.filter(Q(staff=user) | Q(staff__isnull=True))
     return graduates
+
+
+# The worklist's order: the graduate's first hand-over (oldest first; never handed over: last), then id. It is read
+# in index order from HandoverItem (dispatched_at, graduate_id) for those handed over, then from the graduates'
+# primary key for the rest, with keyset links (graduates/paging.py): no aggregate over the whole scope.
+FIRST_HANDOVER = (
+    "(SELECT min(dispatched_at) FROM handover_handoveritem WHERE graduate_id = %(cursor)s "
+    "AND dispatched_at IS NOT NULL)"
+)
+HANDED_OVER_SQL = """
+    SELECT i.dispatched_at AS handed_over, g.id
+    FROM handover_handoveritem i JOIN graduates_graduate g ON g.id = i.graduate_id
+    WHERE i.dispatched_at IS NOT NULL AND {graduates}
+      AND NOT EXISTS (SELECT 1 FROM handover_handoveritem e WHERE e.graduate_id = i.graduate_id
+          AND e.dispatched_at IS NOT NULL AND (e.dispatched_at, e.id) < (i.dispatched_at, i.id))
+      AND {seek}
+    ORDER BY i.dispatched_at {direction}, i.graduate_id {direction} LIMIT %(limit)s
+"""
+NEVER_HANDED_OVER_SQL = """
+    SELECT NULL::timestamptz AS handed_over, g.id
+    FROM graduates_graduate g
+    WHERE {graduates}
+      AND NOT EXISTS (SELECT 1 FROM handover_handoveritem e WHERE e.graduate_id = g.id
+          AND e.dispatched_at IS NOT NULL)
+      AND {seek}
+    ORDER BY g.id {direction} LIMIT %(limit)s
+"""
+
+
+def _worklist_graduates(*, user: User, mine_only: bool) -> tuple[QuerySet[Graduate], str, dict]:
+    """The worklist's graduates as a queryset (for the count) and as SQL conditions on alias g (for the page)."""
+    bureau_ids = list(Office.objects.filter(kind=OfficeKind.BUREAU).values_list("id", flat=True))
+    queryset = (
+        Graduate.objects.in_scope_of(user)
+        .filter(state__in=WORKLIST_STATES)
+        .exclude(responsible_office_id__in=bureau_ids)
+    )
+    conditions = ["g.state = ANY(%(states)s)", "NOT (g.responsible_office_id = ANY(%(bureau_ids)s))"]
+    params: dict = {"states": WORKLIST_STATES, "bureau_ids": bureau_ids}
+    scope = scope_for(user)
+    if not scope.everything:
+        conditions.append("g.responsible_office_id = ANY(%(office_ids)s)")
+        params["office_ids"] = sorted(scope.office_ids or [])
+    if mine_only:
+        queryset = queryset.filter(Q(staff=user) | Q(staff__isnull=True))
+        conditions.append("(g.staff_id = %(user_id)s OR g.staff_id IS NULL)")
+        params["user_id"] = user.pk
+    return queryset, " AND ".join(conditions), params
+
+
+def worklist_page(*, user: User, mine_only: bool = False, params, per_page: int = 50) -> Page:
+    """One page of the worklist (after=<id>, before=<id>, page=last or page=<n>), each graduate with
+    `handed_over` and `attempts`. Three queries whatever the page size: count, page ids, rows."""
+    queryset, graduates, sql_params = _worklist_graduates(user=user, mine_only=mine_only)
+    count, exact = capped_count(queryset)
+    num_pages = max(1, -(-count // per_page)) if exact else None
+    after, before = parse_int(params.get("after")), parse_int(params.get("before"))
+    raw_page = str(params.get("page") or "").strip()
+    number = parse_int(raw_page)
+    offset = 0
+    if after:
+        sql_params["cursor"] = after
+        parts = [
+            (HANDED_OVER_SQL, f"{FIRST_HANDOVER} IS NOT NULL AND (i.dispatched_at, i.graduate_id) > "
+             f"({FIRST_HANDOVER}, %(cursor)s)", "ASC"),
+            (NEVER_HANDED_OVER_SQL, f"({FIRST_HANDOVER} IS NOT NULL OR g.id > %(cursor)s)", "ASC"),
+        ]  # fmt: skip
+        reverse = False
+    elif before or raw_page == "last" or (number and num_pages and number >= num_pages):
+        sql_params["cursor"] = before or 0
+        first = f"{FIRST_HANDOVER}" if before else "NULL"
+        parts = [
+            (NEVER_HANDED_OVER_SQL, f"({first} IS NULL AND g.id < %(cursor)s)" if before else "TRUE", "DESC"),
+            (HANDED_OVER_SQL, f"({first} IS NULL OR (i.dispatched_at, i.graduate_id) < ({first}, %(cursor)s))"
+             if before else "TRUE", "DESC"),
+        ]  # fmt: skip
+        reverse = True
+    else:
+        number = number or 1
+        offset = (number - 1) * per_page
+        parts = [(HANDED_OVER_SQL, "TRUE", "ASC"), (NEVER_HANDED_OVER_SQL, "TRUE", "ASC")]
+        reverse = False
+    size = per_page
+    if reverse and not before:  # 末页: what is left after the full pages
+        size = count - (num_pages - 1) * per_page if num_pages else per_page
+        number = num_pages
+    needed = offset + size + 1
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for template, seek, direction in parts:  # the second part only when the first does not fill the page
+            if len(found) >= needed:
+                break
+            sql = template.format(graduates=graduates, seek=seek, direction=direction)
+            cursor.execute(sql, {**sql_params, "limit": needed - len(found)})
+            found.extend(cursor.fetchall())
+    found = found[offset:]
+    more = len(found) > size
+    found = found[:size]
+    if reverse:
+        found.reverse()
+    rows = {
+        g.pk: g
+        for g in Graduate.objects.filter(pk__in=[pk for _, pk in found])
+        .select_related("responsible_office", "staff", "origin_region")
+        .annotate(
+            attempts=Coalesce(
+                Subquery(
+                    ContactAttempt.objects.filter(graduate_id=OuterRef("pk"))
+                    .order_by()
+                    .values("graduate_id")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
+    }
+    object_list = []
+    for handed_over, pk in found:
+        if pk in rows:
+            rows[pk].handed_over = handed_over
+            object_list.append(rows[pk])
+    if after:
+        has_previous, has_next = True, more
+        number = number if number else None
+    elif reverse:
+        has_previous, has_next = more, bool(before)
+        if before and not more:
+            number = 1
+    else:
+        has_previous, has_next = number > 1, more
+    return Page(object_list, per_page, count, exact, number, has_previous, has_next)
 
 
 def report_in_lists(*, user: User, cohort: int) -> dict:

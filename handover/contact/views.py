@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,9 +21,7 @@ from . import actions, selectors
 @employment_office_required
 def worklist_view(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
-    page = Paginator(selectors.worklist(user=request.user, mine_only=mine), 50).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.worklist_page(user=request.user, mine_only=mine, params=request.GET)
     return render(
         request,
         "handover/worklist.html",
