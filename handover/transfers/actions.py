@@ -106,13 +106,24 @@ def request_transfer(
     return transfer
 
 
+def decided_message(transfer: Transfer) -> str:
+    """What became of a transfer that is no longer waiting, for the office that lost the race or acted on a stale
+    page: which office settled it and how (no personal data)."""
+    if transfer.status == Transfer.Status.LEFT_PROVINCE:
+        return "该毕业生已转出省外，无需再操作。"
+    decider = transfer.decided_by.office if transfer.decided_by and transfer.decided_by.office else None
+    if decider is None:
+        decider = transfer.from_office if transfer.status == Transfer.Status.CANCELLED else transfer.to_office
+    return f"该转移申请已被{decider.name}处理（{transfer.get_status_display()}），无需再操作。"
+
+
 def _lock_open(transfer: Transfer) -> tuple[Transfer, Graduate]:
     """Lock the transfer, then its graduate (always in this order), and check it is still waiting."""
     transfer = (
         Transfer.objects.select_for_update(of=("self",)).select_related("to_office").get(pk=transfer.pk)
     )
     if transfer.status != Transfer.Status.REQUESTED:
-        raise ValidationError(f"该转移申请{transfer.get_status_display()}，不能再处理。")
+        raise ValidationError(decided_message(transfer))
     graduate = Graduate.objects.select_for_update().get(pk=transfer.graduate_id)
     return transfer, graduate
 

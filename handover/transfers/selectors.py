@@ -31,6 +31,12 @@ def inbox(user: User) -> QuerySet[Transfer]:
     )
 
 
+def addressed_to(user: User) -> QuerySet[Transfer]:
+    """Transfers addressed to an office in USER's scope, whatever became of them (a decided one answers what
+    happened to it, not a 404)."""
+    return scope_for(user).filter(Transfer.objects.all(), office_field="to_office").select_related(*RELATED)
+
+
 def outbox(user: User) -> QuerySet[Transfer]:
     """Transfers requested by offices in USER's scope, whatever became of them, newest first."""
     return (

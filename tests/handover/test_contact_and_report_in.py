@@ -1,5 +1,7 @@
 """Offices contact every received graduate one by one, and match those who report in."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -84,7 +86,21 @@ def test_report_in_gives_three_lists(client, received, prefecture_clerk):
     assert {g.name for g in lists["not_reported"]} == {g.name for g in received[1:]}
     assert [r.id_number for r in lists["unknown"]] == [stranger]
     page = client.get(reverse("handover:report_in"), {"cohort": 2026}).content.decode()
-    assert f"id_number={stranger}" in page  # leads to the registration form, prefilled
+    assert stranger not in " ".join(urls_in(page))  # no ID number in any link of the page
+    # 现场登记 posts what is known; the registration form opens prefilled behind a token.
+    response = client.post(
+        reverse("graduates:prefill"), {"name": "现场学生", "id_number": stranger, "cohort": "2026"}
+    )
+    assert stranger not in response["Location"]
+    assert client.get(response["Location"]).context["form"].initial["id_number"] == stranger
+    assert f'action="{reverse("graduates:prefill")}"' in page
+
+
+URL_ATTRIBUTES = re.compile(r'(?:href|action|src|formaction|hx-get|hx-post)="([^"]*)"')
+
+
+def urls_in(page: str) -> list[str]:
+    return URL_ATTRIBUTES.findall(page)
 
 
 def test_report_in_page_accepts_pasted_lines_and_refuses_bad_ids(client, received, prefecture_clerk):
@@ -164,7 +180,17 @@ def test_an_accepted_transfer_moves_the_hand_over_item_to_the_receiving_office(
     assert received_by == {"630200": 1}
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http://evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "http://evil.example",
+        "/\\evil.example/",
+        "abc",
+        "admin:index",
+    ],
+)
 def test_contact_form_never_redirects_to_another_site(client, received, prefecture_clerk, target):
     client.force_login(prefecture_clerk)
     response = client.post(
@@ -215,3 +241,83 @@ def test_report_in_never_moves_a_settled_or_not_seeking_record_back(received, pr
     assert result.matched == 4
     states = [Graduate.objects.get(pk=g.pk).state for g in received]
     assert states == ["employed", "studying", "not_seeking", "verified"]
+
+
+def answers_file(rows) -> bytes:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "公民身份号码", "手机号码"])
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_loaded_while_a_clerk_reaches_the_graduate_never_undo_the_clerks_step(
+    demo_province, county_clerk, prefecture_clerk
+):
+    """Two real connections: a clerk records 已核实 (row locked, not yet committed) while the Education side's
+    answers load. The answers read the record as 无法联系, then wait for the row; once the clerk commits they
+    find it 已核实 and leave it alone: no new phone, no step back to 待联系."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from graduates.actions import create_graduate
+    from handover.contact.unreachable import load_answers
+    from tests.factories import unsaved_graduate
+
+    graduate = create_graduate(graduate=unsaved_graduate(), acting_user=county_clerk)
+    record_contact(graduate=graduate, method="phone", outcome="unreachable", acting_user=county_clerk)
+    content = answers_file([[graduate.name, graduate.id_number, "13911112222"]])
+    clerk_holds, answers_wait = threading.Event(), threading.Event()
+    results, errors = [], []
+
+    def clerk() -> None:
+        try:
+            with transaction.atomic():
+                record_contact(graduate=graduate, method="home", outcome="verified", acting_user=county_clerk)
+                clerk_holds.set()
+                assert answers_wait.wait(timeout=20), "the answers never waited for the clerk's row"
+        except Exception as exc:  # shown by the assertion below
+            errors.append(exc)
+        finally:
+            clerk_holds.set()
+            connection.close()
+
+    def answers() -> None:
+        try:
+            clerk_holds.wait(timeout=20)
+            results.append(load_answers(content=content, acting_user=prefecture_clerk))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk), threading.Thread(target=answers)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:  # the test's own connection watches the answers wait for the row lock
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.02)
+    answers_wait.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert results[0].updated == 0
+    graduate = Graduate.objects.get(pk=graduate.pk)
+    assert (graduate.state, graduate.mobile) == ("verified", "13800000001")
+    assert not graduate.changes.filter(note="教育部门反馈的联系方式").exists()

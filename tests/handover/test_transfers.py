@@ -1,5 +1,6 @@
 """Transfers: the sender asks, the receiver accepts or rejects, the sender keeps the graduate until then."""
 
+import re
 import threading
 
 import pytest
@@ -337,3 +338,97 @@ def test_register_adds_the_nav_entry_and_the_counter(
     assert navigation.waiting_work_for(other_prefecture_clerk) == [
         {"label": "待处理的转移申请", "url": "/handover/transfers/", "count": 1}
     ]
+
+
+# --- a decided transfer says what happened (the office that lost the race, or a stale page) ----------------------
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_accepting_a_transfer_the_sender_withdrew_says_so(
+    client, requested, graduate, county_clerk, other_prefecture_clerk
+):
+    cancel_transfer(transfer=requested, acting_user=county_clerk)
+    client.force_login(other_prefecture_clerk)  # its page still shows the request
+    for step in ("accept", "reject"):
+        response = client.post(f"/handover/transfers/{requested.pk}/{step}/", {"note": "同意"}, follow=True)
+        assert response.redirect_chain[-1][0] == "/handover/transfers/"
+        said = messages_of(response)
+        assert said == [f"该转移申请已被{county_clerk.office.name}处理（已撤回），无需再操作。"]
+        assert graduate.name not in said[0]
+    assert Graduate.objects.get().responsible_office == county_clerk.office
+
+
+def test_withdrawing_a_transfer_already_accepted_says_who_took_it(
+    client, requested, county_clerk, other_prefecture_clerk
+):
+    accept_transfer(transfer=requested, acting_user=other_prefecture_clerk)
+    client.force_login(county_clerk)
+    response = client.post(f"/handover/transfers/{requested.pk}/cancel/", follow=True)
+    assert messages_of(response) == [f"该转移申请已被{haidong().name}处理（已接收），无需再操作。"]
+    requested.refresh_from_db()
+    assert requested.status == "accepted"
+
+
+def test_a_second_decision_on_a_stale_page_says_it_was_rejected(
+    client, requested, province_admin, other_prefecture_clerk
+):
+    reject_transfer(transfer=requested, acting_user=province_admin, note="本人已回西宁")
+    client.force_login(other_prefecture_clerk)
+    response = client.post(f"/handover/transfers/{requested.pk}/accept/", follow=True)
+    bureau = Office.objects.get(kind=OfficeKind.BUREAU)
+    assert messages_of(response) == [f"该转移申请已被{bureau.name}处理（已拒绝），无需再操作。"]
+
+
+def test_a_transfer_of_another_office_is_still_not_found(client, requested, prefecture_clerk):
+    client.force_login(prefecture_clerk)  # neither the receiver nor above it
+    assert client.post(f"/handover/transfers/{requested.pk}/accept/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_office_that_loses_the_race_is_told_what_happened(
+    demo_province, county_clerk, other_prefecture_clerk
+):
+    """Receiver accepts and sender withdraws at the same moment, from the pages (two real connections)."""
+    from django.test import Client
+
+    graduate = create_graduate(
+        graduate=unsaved_graduate(id_number=make_id_number(seq=323)), acting_user=county_clerk
+    )
+    transfer = request_transfer(
+        graduate=graduate, to_office=haidong(), reason="现居海东", acting_user=county_clerk
+    )
+    barrier = threading.Barrier(2)
+    said: dict[str, list[str]] = {}
+
+    def run(user, step) -> None:
+        try:
+            client = Client()
+            client.force_login(user)
+            barrier.wait(timeout=10)
+            response = client.post(f"/handover/transfers/{transfer.pk}/{step}/", {"note": ""}, follow=True)
+            # The page's text, not response.context: context capture is shared between threads.
+            page = response.content.decode()
+            found = re.findall(
+                r"(该转移申请已被[^<]*?无需再操作。|已接收 [^<]*?。|已撤回 [^<]*?的转移申请。)", page
+            )
+            said[step] = [f"{response.status_code}", *found]
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(other_prefecture_clerk, "accept")),
+        threading.Thread(target=run, args=(county_clerk, "cancel")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    transfer.refresh_from_db()
+    winner, loser = ("accept", "cancel") if transfer.status == "accepted" else ("cancel", "accept")
+    assert said[winner][0] == said[loser][0] == "200"
+    assert said[winner][1].startswith(("已接收", "已撤回"))
+    assert said[loser][1].startswith("该转移申请已被") and said[loser][1].endswith("无需再操作。")
+    assert graduate.name not in said[loser][1]
