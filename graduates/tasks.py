@@ -1,7 +1,5 @@
 """Background work of the registry: large roster checks and commits. Ids in, one action each, own retries."""
 
-import logging
-
 from celery import shared_task
 from django.urls import reverse
 from django.utils import translation
@@ -12,8 +10,6 @@ from core.models import User
 from .models import RosterUpload
 from .roster import actions
 
-logger = logging.getLogger(__name__)
-
 
 @shared_task(bind=True, name=actions.CHECK_TASK, acks_late=True, max_retries=2)
 def check_roster_task(self, upload_id: int) -> str:
@@ -22,21 +18,27 @@ def check_roster_task(self, upload_id: int) -> str:
         if upload.status not in (RosterUpload.Status.UPLOADED, RosterUpload.Status.CHECKING):
             return upload.status  # already done (a redelivered message): nothing twice
         try:
-            upload = actions.check_upload(upload)
-        except Exception:
-            logger.exception("roster %s: check failed", upload_id)
-            RosterUpload.objects.filter(pk=upload_id).update(
-                status=RosterUpload.Status.FAILED,
-                message="检查时出现系统错误，名单未导入。请稍后重新上传；如仍失败请联系管理员。",
+            upload = actions.check_upload(upload)  # a crash inside the check is recorded there (导入失败)
+        except (
+            Exception
+        ) as exc:  # the check could not even start or record its end (e.g. the database went away)
+            actions.log_failure("check", upload_id, exc)
+            RosterUpload.objects.filter(
+                pk=upload_id, status__in=(RosterUpload.Status.UPLOADED, RosterUpload.Status.CHECKING)
+            ).update(status=RosterUpload.Status.FAILED, message=actions.MSG_CHECK_FAILED)
+            return RosterUpload.Status.FAILED
+        messages = {
+            RosterUpload.Status.CHECKED: f"名单“{upload.filename}”已检查完毕：新增 {upload.new}，更新 {upload.updated}，"
+            f"有误 {upload.invalid}。请确认导入。",
+            RosterUpload.Status.REFUSED: f"名单“{upload.filename}”无法读取：{upload.message}",
+            RosterUpload.Status.FAILED: f"名单“{upload.filename}”{upload.message}",
+        }
+        if upload.status in messages:  # a cancelled upload needs no news
+            notify(
+                user=upload.uploaded_by,
+                message=messages[upload.status],
+                url=reverse("roster:detail", args=[upload.pk]),
             )
-            raise
-        notify(
-            user=upload.uploaded_by,
-            message=f"名单“{upload.filename}”已检查完毕：新增 {upload.new}，更新 {upload.updated}，有误 {upload.invalid}。请确认导入。"
-            if upload.status == RosterUpload.Status.CHECKED
-            else f"名单“{upload.filename}”无法读取：{upload.message}",
-            url=reverse("roster:detail", args=[upload.pk]),
-        )
         return upload.status
 
 
@@ -55,12 +57,14 @@ def commit_roster_task(self, upload_id: int, user_id: int) -> str:
             notify(user=user, message=f"名单“{upload.filename}”涉及的记录在检查后被修改过，已重新检查，请再次确认。",
                    url=reverse("roster:detail", args=[upload_id]))  # fmt: skip
             return "rechecking"
-        except Exception:
-            logger.exception("roster %s: commit failed", upload_id)
-            RosterUpload.objects.filter(pk=upload_id).update(
+        except Exception as exc:
+            actions.log_failure("commit", upload_id, exc)
+            RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.COMMITTING).update(
                 status=RosterUpload.Status.FAILED, message="导入时出现系统错误，没有写入任何记录。"
             )
-            raise
+            notify(user=user, message=f"名单“{upload.filename}”导入时出错，没有写入任何记录。",
+                   url=reverse("roster:detail", args=[upload_id]))  # fmt: skip
+            return RosterUpload.Status.FAILED
         notify(
             user=user,
             message=f"名单“{upload.filename}”已导入：新增 {upload.new}，更新 {upload.updated}。",

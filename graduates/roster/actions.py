@@ -3,19 +3,22 @@ cancel it. Pages, admin, `manage.py import_roster` and the Celery tasks all call
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import hashlib
 import io
 import json
+import logging
 import threading
+import traceback
 from pathlib import Path
 from queue import Queue
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.audit import record_audit
@@ -23,10 +26,12 @@ from core.models import Office, OfficeKind, Role, User
 
 from .. import checks
 from ..codes import ROSTER_CHANNEL, RosterSource
-from ..models import STAGED_COLUMNS, RosterRow, RosterUpload
+from ..models import STAGED_COLUMNS, Graduate, RosterRow, RosterUpload
 from ..signals import roster_committed
 from . import engine
-from .reader import RosterFileError, open_roster_bytes
+from .reader import FIELD_LABELS, RosterFileError, open_roster_bytes
+
+logger = logging.getLogger(__name__)
 
 # Which sources each role may load (the Education Dept hands over province-run universities' graduates; the bureau
 # also loads MOHRSS's list of natives at out-of-province universities; offices load their walk-in lists).
@@ -182,15 +187,76 @@ def _set(upload: RosterUpload, **fields) -> None:
     RosterUpload.objects.filter(pk=upload.pk).update(**fields)
 
 
+class _Cancelled(Exception):
+    """The upload was cancelled (from another connection) while its check ran."""
+
+
+# A check starts from a new upload, a redelivered task's (still 检查中), or a recheck after StaleCheck (待确认); never
+# from a cancelled, committed or failed upload.
+CHECK_STARTS_FROM = (RosterUpload.Status.UPLOADED, RosterUpload.Status.CHECKING, RosterUpload.Status.CHECKED)
+CHECK_CHUNK_ROWS = 5_000  # rows checked, compared with the registry and staged at a time
+MSG_CHECK_FAILED = "检查时出错，名单未导入：请重新上传；如仍出错请联系管理员。"
+
+
+def _set_while_checking(upload: RosterUpload, **fields) -> bool:
+    """Like _set, but only while the upload is still 检查中: a cancel from another connection wins. False when the
+    upload is no longer being checked."""
+    if not RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.CHECKING).update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    return True
+
+
+def log_failure(step: str, upload_id: int, exc: Exception) -> None:
+    """Log a crash with its type and code path only: an exception's text may quote a cell (a name, an ID number).
+    The tasks do not re-raise either (Celery would log the text); the upload's status tells the user."""
+    logger.error(
+        "roster upload %s: the %s failed with %s (message withheld: may hold personal data)\n%s",
+        upload_id,
+        step,
+        f"{type(exc).__module__}.{type(exc).__qualname__}",
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+
+
 def check_upload(upload: RosterUpload) -> RosterUpload:
     """Read and check every row, staging the checked rows chunk by chunk (memory stays flat). The file is
-    refused whole if it can't be read. Staged rows are invisible until the status says 待确认."""
-    _set(upload, status=RosterUpload.Status.CHECKING, message="", rows_read=0, rows_checked=0)
+    refused whole if it can't be read. Staged rows are invisible until the status says 待确认.
+
+    Every status change is conditional on 检查中, so a cancel made while the check runs sticks: staging stops at
+    the next chunk and nothing is left staged. A crash marks the upload 导入失败 with a Chinese reason (the
+    exception's text, which may quote a cell, is neither shown nor logged)."""
+    fields = {"status": RosterUpload.Status.CHECKING, "message": "", "rows_read": 0, "rows_checked": 0}
+    if not RosterUpload.objects.filter(pk=upload.pk, status__in=CHECK_STARTS_FROM).update(**fields):
+        upload.refresh_from_db()
+        return upload
+    for name, value in fields.items():
+        setattr(upload, name, value)
     RosterRow.objects.filter(upload=upload).delete()
+    # Inside a caller's transaction a failed statement would poison it: check in a savepoint, so the failure can
+    # still be recorded. Outside one each status change commits at once (the page and a cancel see them).
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            _check(upload)
+    except _Cancelled:
+        pass
+    except Exception as exc:
+        log_failure("check", upload.pk, exc)
+        _set_while_checking(upload, status=RosterUpload.Status.FAILED, message=MSG_CHECK_FAILED)
+    if upload.status != RosterUpload.Status.CHECKED:  # cancelled, refused or failed: nothing stays staged
+        RosterRow.objects.filter(upload=upload).delete()
+    upload.refresh_from_db()
+    return upload
+
+
+def _check(upload: RosterUpload) -> None:
     totals = engine.CheckTotals()
     try:
         with open_roster_bytes(bytes(upload.content), max_bytes=max_upload_bytes()) as sheet:
-            _set(upload, rows_total=sheet.total_rows, columns=sheet.columns)
+            if not _set_while_checking(upload, rows_total=sheet.total_rows, columns=sheet.columns):
+                raise _Cancelled()
             ctx = engine.build_context(
                 source=upload.source, cohort=upload.cohort, university=upload.university, office=upload.office
             )
@@ -199,18 +265,22 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
             gc.disable()
             try:
                 with StagingWriter(upload) as staging:
-                    for chunk in engine.check_sheet(sheet, ctx, totals):
+                    for chunk in engine.check_sheet(sheet, ctx, totals, chunk_size=CHECK_CHUNK_ROWS):
+                        # Between chunks: the progress, and whether the upload is still being checked. A cancel
+                        # stops the staging here; the rows staged so far are deleted.
+                        staged = totals.rows - len(chunk) - staging.pending_rows
+                        if not _set_while_checking(upload, rows_read=totals.rows, rows_checked=staged):
+                            raise _Cancelled()
                         staging.put(chunk)
-                        _set(upload, rows_read=totals.rows, rows_checked=totals.rows - staging.pending_rows)
             finally:
                 gc.enable()
     except RosterFileError as exc:  # the file can't be read (at opening or, if damaged, while reading)
-        _set(upload, status=RosterUpload.Status.REFUSED, message=exc.message)
-        return upload
+        _set_while_checking(upload, status=RosterUpload.Status.REFUSED, message=exc.message)
+        return
     if totals.rows == 0 and totals.errors:  # no header to work with: the file is refused whole
-        _set(upload, status=RosterUpload.Status.REFUSED, message=totals.errors[0].message)
-        return upload
-    _set(
+        _set_while_checking(upload, status=RosterUpload.Status.REFUSED, message=totals.errors[0].message)
+        return
+    _set_while_checking(
         upload,
         status=RosterUpload.Status.CHECKED,
         rows_total=totals.rows,
@@ -226,7 +296,6 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
         checked_at=timezone.now(),
         message="",
     )
-    return upload
 
 
 class StagingWriter:
@@ -358,7 +427,11 @@ UPDATABLE_COLUMNS = [*engine.COMPARED, "sources"]
 
 @transaction.atomic
 def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
-    """Write the checked rows: all of them land, or none do. Set-based SQL from the staging table."""
+    """Write the checked rows: all of them land, or none do. Set-based SQL from the staging table.
+
+    A record changed since the check stops the commit (StaleCheck: check again). One changed while the commit
+    runs (an office's edit committed between that test and the UPDATE) is never overwritten: the UPDATE only
+    touches records still at the version the check read, and such a row is listed as a conflict."""
     upload = RosterUpload.objects.select_for_update().get(pk=upload.pk)
     if not can_commit(acting_user, upload):
         raise PermissionDenied(MSG_NOT_YOURS_TO_COMMIT)
@@ -378,47 +451,69 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
             raise StaleCheck()
         columns = ", ".join(["id", *STAGED_COLUMNS, *UPLOAD_COLUMNS])
         values = ", ".join(["s.graduate_id", *(f"s.{c}" for c in STAGED_COLUMNS), *UPLOAD_COLUMNS.values()])
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {values} FROM {rows} s "
-            "WHERE s.upload_id = %(upload)s AND s.action = 'new'",
-            {
-                **params,
-                "cohort": upload.cohort,
-                "channel": channel,
-                "now": timezone.now(),
-                "responsible": engine.responsible_office_id(source=upload.source, office=upload.office),
-            },
-        )
+        try:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM {rows} s "
+                "WHERE s.upload_id = %(upload)s AND s.action = 'new'",
+                {
+                    **params,
+                    "cohort": upload.cohort,
+                    "channel": channel,
+                    "now": timezone.now(),
+                    "responsible": engine.responsible_office_id(source=upload.source, office=upload.office),
+                },
+            )
+        except IntegrityError as exc:
+            # Someone registered one of the new graduates since the check: check again (the row becomes an
+            # update or a conflict). The whole commit is rolled back.
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") == UNIQUE_GRADUATE:
+                raise StaleCheck() from None
+            raise
         assignments = ", ".join(
             f"{c} = CASE WHEN s.data ? '{c}' THEN r.{c} ELSE g.{c} END" for c in UPDATABLE_COLUMNS
         )
+        # One statement: the UPDATE (only records still at the checked version: a concurrent edit waits for the
+        # row lock, then fails this test and is skipped), the history of the rows it wrote, and the rows it
+        # skipped.
         cursor.execute(
-            f"UPDATE {table} g SET {assignments}, version = g.version + 1, updated_at = now() "
+            f"WITH written AS (UPDATE {table} g SET {assignments}, version = g.version + 1, updated_at = now() "
             f"FROM {rows} s, jsonb_populate_record(NULL::{table}, s.data) r "
-            "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.id = s.graduate_id",
-            params,
-        )
-        # A new record's registration is its source row below (shown on the timeline); updates keep their diff.
-        cursor.execute(
-            "INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, note) "
-            "SELECT s.graduate_id, now(), 'updated', %(actor)s, %(office)s, s.changes, %(note)s "
-            f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action = 'update'",
+            "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.id = s.graduate_id "
+            "AND g.version = s.graduate_version RETURNING g.id), "
+            "history AS (INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, "
+            "note) SELECT s.graduate_id, now(), 'updated', %(actor)s, %(office)s, s.changes, %(note)s "
+            f"FROM {rows} s JOIN written w ON w.id = s.graduate_id "
+            "WHERE s.upload_id = %(upload)s AND s.action = 'update') "
+            f"SELECT s.row_number, s.graduate_id, s.changes FROM {rows} s "
+            "WHERE s.upload_id = %(upload)s AND s.action = 'update' "
+            "AND s.graduate_id NOT IN (SELECT id FROM written) ORDER BY s.row_number",
             {**params, "note": f"名单导入：{upload.get_source_display()}（{upload.filename}）"[:200]},
         )
+        skipped = [
+            (row_number, graduate_id, json.loads(changes) if isinstance(changes, str) else changes)
+            for row_number, graduate_id, changes in cursor.fetchall()
+        ]
+        # A new record's registration is its source row (shown on the timeline); a skipped one got nothing.
         cursor.execute(
             "INSERT INTO graduates_graduatesource (graduate_id, channel, reference, received_at, office_id, "
             "created_by_id) SELECT s.graduate_id, %(channel)s, %(reference)s, now(), %(office)s, %(actor)s "
             f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action IN ('new', 'update', 'unchanged') "
+            "AND NOT (s.graduate_id = ANY(%(skipped)s)) "
             "ON CONFLICT (graduate_id, channel, reference) DO NOTHING",
-            {**params, "channel": channel, "reference": reference},
+            {**params, "channel": channel, "reference": reference, "skipped": [g for _, g, _ in skipped]},
         )
+    late = _late_conflicts(upload, skipped)
     roster_committed.send(sender=RosterUpload, upload=upload, acting_user=acting_user)
     # The invalid rows stay, for the download of the rows to fix.
     RosterRow.objects.filter(upload=upload).exclude(action=RosterRow.Action.INVALID).delete()
-    written = upload.new + upload.updated
+    updated = upload.updated - len(skipped)
+    known_rows = {c["row"] for c in upload.conflict_list}
     RosterUpload.objects.filter(pk=upload.pk).update(
         status=RosterUpload.Status.COMMITTED,
-        rows_written=written,
+        updated=updated,
+        conflicts=upload.conflicts + len({row for row, _, _ in skipped} - known_rows),
+        conflict_list=[*upload.conflict_list, *late],
+        rows_written=upload.new + updated,
         committed_at=timezone.now(),
         committed_by=acting_user,
     )
@@ -426,10 +521,36 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         action="roster.committed",
         actor=acting_user,
         obj=upload,
-        data={"new": upload.new, "updated": upload.updated, "unchanged": upload.unchanged},
+        data={"new": upload.new, "updated": updated, "unchanged": upload.unchanged, "skipped": len(skipped)},
     )
     upload.refresh_from_db()
+    upload.changed_during_commit = len(skipped)
     return upload
+
+
+UNIQUE_GRADUATE = "graduate_one_per_id_and_cohort"
+
+
+def _late_conflicts(upload: RosterUpload, skipped: list[tuple]) -> list[dict]:
+    """The rows whose record an office changed while the commit ran, as conflicts: the office's value stays."""
+    if not skipped:
+        return []
+    fields = {name for _, _, changes in skipped for name in changes}
+    current = {
+        g["id"]: g for g in Graduate.objects.filter(pk__in=[g for _, g, _ in skipped]).values("id", *fields)
+    }
+    conflicts = []
+    for row_number, graduate_id, changes in skipped:
+        for name, (_old, new) in changes.items():
+            source_field = engine.source_field(name)
+            conflicts.append({
+                "row": row_number,
+                "graduate": graduate_id,
+                "column": upload.columns.get(source_field) or FIELD_LABELS.get(source_field, "来源渠道"),
+                "office_value": engine.jsonable(current[graduate_id][name]),
+                "file_value": new,
+            })  # fmt: skip
+    return conflicts
 
 
 def _reference(upload: RosterUpload) -> str:

@@ -360,7 +360,7 @@ def _comparable(name: str, value):
     return value
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -404,13 +404,13 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
                     conflicts.append({
                         "row": checked.row_number,
                         "graduate": current["id"],
-                        "column": columns.get(_source_field(name), FIELD_LABELS.get(_source_field(name), name)),
-                        "office_value": _jsonable(old_value),
-                        "file_value": _jsonable(new_value),
+                        "column": columns.get(source_field(name), FIELD_LABELS.get(source_field(name), name)),
+                        "office_value": jsonable(old_value),
+                        "file_value": jsonable(new_value),
                     })  # fmt: skip
                     continue
-                data[name] = _jsonable(new_value)
-                changes[name] = [_jsonable(old_value), _jsonable(new_value)]
+                data[name] = jsonable(new_value)
+                changes[name] = [jsonable(old_value), jsonable(new_value)]
             if ctx.channel not in (current["sources"] or []):
                 data["sources"] = sorted({*current["sources"], ctx.channel})
                 changes["sources"] = [current["sources"], data["sources"]]
@@ -434,7 +434,7 @@ def _present(values: dict) -> set[str]:
     return present
 
 
-def _source_field(column: str) -> str:
+def source_field(column: str) -> str:
     return {
         "origin_region_id": "origin_region",
         "school_status": "employment_status",

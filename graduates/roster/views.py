@@ -74,6 +74,12 @@ def upload_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if upload.status == RosterUpload.Status.COMMITTED:
             messages.success(request, f"已导入：新增 {upload.new} 名，更新 {upload.updated} 名。")
+            if getattr(upload, "changed_during_commit", 0):
+                messages.warning(
+                    request,
+                    f"另有 {upload.changed_during_commit} 名在导入的同时被经办人员修改，保留了经办人员的值，"
+                    "已列入下方的冲突。",
+                )
     return redirect("roster:detail", pk=upload.pk)
 
 
