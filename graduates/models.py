@@ -382,6 +382,9 @@ class RosterUpload(models.Model):
     conflicts = models.PositiveIntegerField("冲突", default=0)
     columns = models.JSONField("列", default=dict, help_text="字段 → 文件中的列名")
     errors = models.JSONField("错误", default=list)
+    warnings = models.JSONField(
+        "提示", default=list, help_text="不影响导入的提示，如入学前户口所在地未到县级"
+    )
     conflict_list = models.JSONField("冲突明细", default=list)
     checked_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
