@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from graduates.checks import check_id_number
@@ -111,3 +112,33 @@ def _entry_for(kind: str, entry: dict) -> dict:
     elif kind == ReportIn.Kind.DESTINATION_RECORD:
         values["transfer_no"], values["verify_no"] = [*numbers, "", ""][:2]
     return values
+
+
+class WorklistForm(forms.Form):
+    """?mine=1: only the graduates the user is responsible for, and those nobody is."""
+
+    mine = forms.ChoiceField(choices=[("1", "我负责的和未指定的")], required=False)
+
+    def mine_only(self) -> bool:
+        return self.is_valid() and self.cleaned_data["mine"] == "1"
+
+
+class AnswersForm(forms.Form):
+    """The unreachable list as the Education side answered it (.xlsx); its cells are checked on loading."""
+
+    file = forms.FileField(
+        error_messages={
+            "required": "请选择教育部门反馈的名单文件（.xlsx）。",
+            "empty": "所选文件是空的，请选择教育部门反馈的名单文件（.xlsx）。",
+            "invalid": "请选择教育部门反馈的名单文件（.xlsx）。",
+            "max_length": "文件名过长，请改短后再上传。",
+        },
+        max_length=200,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ROSTER_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise ValidationError(f"文件大小 {upload.size / 1048576:.1f} MB，超过上限 {limit} MB。")
+        return upload

@@ -17,12 +17,12 @@ from handover.forms import CohortForm
 from handover.models import ContactMethod, ContactOutcome, ReportIn
 
 from . import actions, selectors
-from .forms import MAX_TEXT, ContactForm, ReportInForm
+from .forms import MAX_TEXT, AnswersForm, ContactForm, ReportInForm, WorklistForm
 
 
 @employment_office_required
 def worklist_view(request: HttpRequest) -> HttpResponse:
-    mine = request.GET.get("mine") == "1"
+    mine = WorklistForm(request.GET).mine_only()
     page = selectors.worklist_page(user=request.user, mine_only=mine, params=request.GET)
     return render(
         request,
@@ -113,12 +113,12 @@ def unreachable_export_view(request: HttpRequest) -> HttpResponse:
 def unreachable_answers_view(request: HttpRequest) -> HttpResponse:
     from handover.contact.unreachable import load_answers
 
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择教育部门反馈的名单文件（.xlsx）。")
+    form = AnswersForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _messages(form))
         return redirect("handover:worklist")
     try:
-        result = load_answers(content=upload.read(), acting_user=request.user)
+        result = load_answers(content=form.cleaned_data["file"].read(), acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("handover:worklist")

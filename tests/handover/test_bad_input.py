@@ -247,3 +247,18 @@ def test_a_nul_byte_in_a_transfer_reason_is_refused_in_chinese(client, situation
     response = client.post(url, {"target": str(haidong.pk), "reason": "现居\x00海东"})
     assert "转移原因不能包含空字符（NUL）" in response.content.decode()
     assert not Transfer.objects.filter(graduate=situation["graduate"]).exists()
+
+
+def test_an_oversized_answers_file_is_refused_before_reading(client, situation, county_clerk, settings):
+    settings.ROSTER_MAX_UPLOAD_MB = 1
+    upload = io.BytesIO(b"0" * (1024 * 1024 + 1))
+    upload.name = "反馈.xlsx"
+    client.force_login(county_clerk)
+    response = client.post(reverse("handover:unreachable_answers"), {"file": upload}, follow=True)
+    assert "超过上限 1 MB" in response.content.decode()
+
+
+def test_the_worklist_filter_takes_only_its_own_value(client, situation, county_clerk):
+    client.force_login(county_clerk)
+    assert client.get(reverse("handover:worklist"), {"mine": "1"}).context["mine"] is True
+    assert client.get(reverse("handover:worklist"), {"mine": "yes"}).context["mine"] is False
