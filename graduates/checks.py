@@ -1,7 +1,8 @@
 """The checks of the registration form, as plain functions shared by forms, imports, API and admin.
 
 Each raises django.core.exceptions.ValidationError with a Chinese message for the user, or returns the
-canonical value. Warnings (an ID number whose region code is unknown or abolished) are returned, not raised.
+canonical value. Warnings (an ID number whose region code is unknown or abolished, an origin above the county)
+are returned, not raised.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from core.models import Region
+from core.regions import COUNTY, PROVINCE, level_of
 
 from .codes import Gender, Intention
 
@@ -169,6 +171,21 @@ def check_region_code(value: str | None) -> Region:
     if region is None:
         raise ValidationError(f"行政区划代码 {code} 不存在。", code="region_unknown")
     return region
+
+
+def origin_level_warnings(code: str | None, full_name: str = "") -> list[str]:
+    """入学前户口所在地 is asked down to the county (annex 1: 省市县（区）): a province- or prefecture-level code is a
+    warning, not an error — the record is kept, and the office completes it (the handover only needs the
+    prefecture, but the county office is where the graduate is served)."""
+    code = normalize_text(code)
+    if not REGION_CODE_PATTERN.fullmatch(code):
+        return []
+    level = level_of(code)
+    if level == COUNTY:
+        return []
+    named = f"{code}（{full_name}）" if full_name else code
+    unit = "省级" if level == PROVINCE else "地市级"
+    return [f"入学前户口所在地 {named} 只到{unit}，请补全到县级（县、市、区）。"]
 
 
 def check_graduation_date(value: datetime.date | None, *, cohort: int | None) -> None:

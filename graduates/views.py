@@ -19,7 +19,7 @@ from core.permissions import employment_office_required
 from core.scope import scope_for
 
 from . import actions, paging, search_tokens, selectors
-from .checks import check_id_number
+from .checks import check_id_number, origin_level_warnings
 from .codes import State
 from .filters import SORT_LABELS, GraduateFilter
 from .forms import BulkActionForm, GraduateForm, PrefillForm, StateForm, VisitForm
@@ -207,6 +207,7 @@ def _render_record(
     context = {
         "g": graduate,
         "id_warnings": check_id_number(graduate.id_number).warnings,
+        "origin_warnings": _origin_warnings(graduate),
         "missing": graduate.missing_information,
         "timeline": selectors.graduate_timeline(graduate),
         "next_states": selectors.allowed_next_states(graduate) if can_act else [],
@@ -214,6 +215,11 @@ def _render_record(
         "can_act": can_act,
     }
     return render(request, "graduates/detail.html", context, status=status)
+
+
+def _origin_warnings(graduate: Graduate) -> list[str]:
+    region = graduate.origin_region
+    return origin_level_warnings(region.code, region.full_name) if region else []
 
 
 @employment_office_required

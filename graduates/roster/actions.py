@@ -227,7 +227,14 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
     Every status change is conditional on 检查中, so a cancel made while the check runs sticks: staging stops at
     the next chunk and nothing is left staged. A crash marks the upload 导入失败 with a Chinese reason (the
     exception's text, which may quote a cell, is neither shown nor logged)."""
-    fields = {"status": RosterUpload.Status.CHECKING, "message": "", "rows_read": 0, "rows_checked": 0}
+    fields = {
+        "status": RosterUpload.Status.CHECKING,
+        "message": "",
+        "rows_read": 0,
+        "rows_checked": 0,
+        "errors": [],
+        "warnings": [],
+    }
     if not RosterUpload.objects.filter(pk=upload.pk, status__in=CHECK_STARTS_FROM).update(**fields):
         upload.refresh_from_db()
         return upload
@@ -292,6 +299,7 @@ def _check(upload: RosterUpload) -> None:
         invalid=totals.invalid,
         conflicts=totals.conflict_rows,
         errors=engine.iter_errors(totals.errors),
+        warnings=engine.iter_errors(totals.warnings),
         conflict_list=totals.conflicts,
         checked_at=timezone.now(),
         message="",

@@ -86,6 +86,7 @@ class CheckTotals:
     unchanged: int = 0
     invalid: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # hints that do not stop the row
     conflicts: list[dict] = field(default_factory=list)
 
     @property
@@ -242,11 +243,23 @@ def check_sheet(sheet: RosterSheet, ctx: Context, totals: CheckTotals, *, chunk_
             totals.errors.extend(row_errors)
         else:
             valid.append((checked, values))
+            if origin := values.get("origin_region"):
+                _warn_origin(raw, origin, ctx, columns, totals)
         if len(chunk) >= chunk_size:
             yield _finish_chunk(chunk, valid, ctx, columns, totals)
             chunk, valid = [], []
     if chunk:
         yield _finish_chunk(chunk, valid, ctx, columns, totals)
+
+
+def _warn_origin(raw, code: str, ctx: Context, columns: dict[str, str], totals: CheckTotals) -> None:
+    """入学前户口所在地 above the county (a province or prefecture code or name): the row loads, with a hint."""
+    region = ctx.regions.get(code)
+    for message in checks.origin_level_warnings(code, region.full_name if region else ""):
+        column = columns.get("origin_region", FIELD_LABELS["origin_region"])
+        totals.warnings.append(
+            RowError(raw.row_number, column, _display(raw.values.get("origin_region")), message)
+        )
 
 
 def _finish_chunk(chunk, valid, ctx: Context, columns: dict, totals: CheckTotals) -> list[CheckedRow]:

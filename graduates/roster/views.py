@@ -48,7 +48,12 @@ def upload_list_view(request: HttpRequest) -> HttpResponse:
 def upload_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_upload_for(user=request.user, pk=pk)
     errors = Paginator(upload.errors, 100).get_page(request.GET.get("page"))
-    context = {"upload": upload, "errors": errors, "conflicts": upload.conflict_list[:200]}
+    context = {
+        "upload": upload,
+        "errors": errors,
+        "warnings": upload.warnings[:200],
+        "conflicts": upload.conflict_list[:200],
+    }
     if request.htmx:
         response = render(request, "graduates/roster/_status.html", context)
         if not upload.is_running:
