@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,7 +134,7 @@ def dispatch_batch(*, batch: HandoverBatch, acting_user: User) -> DispatchResult
     bureau = _ensure_bureau(acting_user)
     batch = HandoverBatch.objects.select_for_update().get(pk=batch.pk)
     now = timezone.now()
-    params = {
+    params: dict[str, Any] = {
         "batch": batch.pk,
         "bureau": bureau.pk,
         "to_county": bureau.handover_to_county,

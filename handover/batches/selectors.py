@@ -86,11 +86,13 @@ def reported_to_mohrss(user: User) -> QuerySet[Graduate]:
 
 # Defaults when no HandoverDeadline row is configured (青人社厅函〔2017〕490号: the Education Dept hands over
 # before mid-September, the bureau gets MOHRSS's list in October; 吉人社发〔2022〕21号: Jilin, end of July).
-DEFAULT_DUE = {
+DEFAULT_DUE: dict[str, tuple[int, int]] = {
     HandoverDeadline.Kind.EDUCATION: (9, 15),
     HandoverDeadline.Kind.MOHRSS: (10, 31),
 }
-PROVINCE_DEFAULT_DUE = {"22": {HandoverDeadline.Kind.EDUCATION: (7, 31)}}  # 吉林省
+PROVINCE_DEFAULT_DUE: dict[str, dict[str, tuple[int, int]]] = {
+    "22": {HandoverDeadline.Kind.EDUCATION: (7, 31)},  # 吉林省
+}
 BATCH_OF_DEADLINE = {
     HandoverDeadline.Kind.EDUCATION: BatchSource.EDUCATION,
     HandoverDeadline.Kind.MOHRSS: BatchSource.MOHRSS,
@@ -98,7 +100,8 @@ BATCH_OF_DEADLINE = {
 
 
 def default_due_on(*, cohort: int, kind: str) -> datetime.date:
-    month, day = PROVINCE_DEFAULT_DUE.get(settings.PROVINCE_CODE[:2], {}).get(kind, DEFAULT_DUE[kind])
+    province = str(settings.PROVINCE_CODE)[:2]
+    month, day = PROVINCE_DEFAULT_DUE.get(province, {}).get(kind, DEFAULT_DUE[kind])
     return datetime.date(cohort, month, day)
 
 
