@@ -41,7 +41,7 @@ def _check_target(graduate: Graduate, to_office: Office | None, to_region: Regio
             raise ValidationError("只能转移给启用中的市（州）或县（市、区）就业服务机构。")
         if to_office.pk == graduate.responsible_office_id:
             raise ValidationError("接收机构不能是当前的责任机构。")
-    elif to_region.code.startswith(settings.PROVINCE_CODE[:2]):
+    elif to_region is not None and to_region.code.startswith(str(settings.PROVINCE_CODE)[:2]):
         raise ValidationError("省内转移请选择接收机构；“省外”只用于转出本省。")
 
 
@@ -86,12 +86,12 @@ def request_transfer(
             )
     except IntegrityError:
         raise ValidationError(OPEN_REQUEST_MESSAGE) from None
-    if leaves:
+    if to_region is not None:
         _log(graduate, acting_user=acting_user, note=f"转出省外（{to_region.full_name}）：{reason}")
         mark_left_province(graduate_id=graduate.pk, acting_user=acting_user, note="转出省外")
         action = "handover.transfer.left_province"
     else:
-        _log(graduate, acting_user=acting_user, note=f"申请转移至 {to_office.name}：{reason}")
+        _log(graduate, acting_user=acting_user, note=f"申请转移至 {_receiver(transfer).name}：{reason}")
         action = "handover.transfer.requested"
     record_audit(
         action=action,
@@ -114,7 +114,14 @@ def decided_message(transfer: Transfer) -> str:
     decider = transfer.decided_by.office if transfer.decided_by and transfer.decided_by.office else None
     if decider is None:
         decider = transfer.from_office if transfer.status == Transfer.Status.CANCELLED else transfer.to_office
-    return f"该转移申请已被{decider.name}处理（{transfer.get_status_display()}），无需再操作。"
+    name = decider.name if decider is not None else "对方机构"
+    return f"该转移申请已被{name}处理（{transfer.get_status_display()}），无需再操作。"
+
+
+def _receiver(transfer: Transfer) -> Office:
+    """The receiving office of a transfer inside the province (only a transfer out of it has none)."""
+    assert transfer.to_office is not None, "a transfer inside the province names its receiving office"
+    return transfer.to_office
 
 
 def _lock_open(transfer: Transfer) -> tuple[Transfer, Graduate]:
@@ -140,10 +147,11 @@ def accept_transfer(*, transfer: Transfer, acting_user: User, note: str = "") ->
     _ensure_receiver(transfer, acting_user)
     transfer, graduate = _lock_open(transfer)
     note = (note or "").strip()
+    receiver = _receiver(transfer)
     moved = reassign_offices(
-        targets=[(graduate.pk, transfer.to_office_id)],
+        targets=[(graduate.pk, receiver.pk)],
         acting_user=acting_user,
-        note=f"{transfer.to_office.name} 接收转移" + (f"：{note}" if note else ""),
+        note=f"{receiver.name} 接收转移" + (f"：{note}" if note else ""),
         from_office_id=transfer.from_office_id,
         clear_staff=True,
     )
@@ -177,7 +185,7 @@ def reject_transfer(*, transfer: Transfer, acting_user: User, note: str) -> Tran
     transfer.decided_by = acting_user
     transfer.decision_note = note[:300]
     transfer.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    _log(graduate, acting_user=acting_user, note=f"{transfer.to_office.name} 拒绝转移：{note}")
+    _log(graduate, acting_user=acting_user, note=f"{_receiver(transfer).name} 拒绝转移：{note}")
     record_audit(
         action="handover.transfer.rejected", actor=acting_user, obj=transfer, data={"graduate": graduate.pk}
     )
@@ -194,7 +202,7 @@ def cancel_transfer(*, transfer: Transfer, acting_user: User) -> Transfer:
     transfer.decided_at = timezone.now()
     transfer.decided_by = acting_user
     transfer.save(update_fields=["status", "decided_at", "decided_by"])
-    _log(graduate, acting_user=acting_user, note=f"撤回转移至 {transfer.to_office.name} 的申请")
+    _log(graduate, acting_user=acting_user, note=f"撤回转移至 {_receiver(transfer).name} 的申请")
     record_audit(
         action="handover.transfer.cancelled", actor=acting_user, obj=transfer, data={"graduate": graduate.pk}
     )

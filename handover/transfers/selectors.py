@@ -60,8 +60,8 @@ def receiving_office_groups(*, exclude_id: int | None = None) -> list[tuple[str,
     counties), for a select with optgroups."""
     offices = receiving_offices().only("id", "kind", "name", "region_id").order_by("region_id")
     groups = []
-    for _prefix, members in groupby(offices, key=lambda o: o.region_id[:4]):
-        members = list(members)
+    for _prefix, grouped in groupby(offices, key=lambda o: o.region_id[:4]):
+        members = list(grouped)
         head = next((o for o in members if o.kind == OfficeKind.PREFECTURE), members[0])
         options = [(o.pk, o.name) for o in members if o.pk != exclude_id]
         if options:
