@@ -10,9 +10,14 @@ Chinese summary line, or None when it had nothing to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -155,6 +160,25 @@ def _province_admin_group() -> Group:
     group, _ = Group.objects.get_or_create(name=PROVINCE_ADMIN_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
     return group
+
+
+@contextmanager
+def demo_clock(at: datetime.date | datetime.datetime, hour: int = 10) -> Iterator[datetime.datetime]:
+    """Run the demo's actions as if at AT (a date: HOUR o'clock local time; never later than the real now), with
+    the clock ticking, so that what they write reads like a year of work: lists received before their due dates,
+    days since dispatch, a timeline over months. The actions themselves stay as they are (they take the time
+    from the clock). Uses time-machine, a development dependency like Faker."""
+    import time_machine
+
+    if not isinstance(at, datetime.datetime):
+        at = datetime.datetime.combine(at, datetime.time(hour), ZoneInfo(settings.TIME_ZONE))
+    escape = time_machine.escape_hatch
+    real_now = datetime.datetime.fromtimestamp(
+        escape.time.time() if escape.is_travelling() else time.time(), datetime.UTC
+    )
+    at = min(at, real_now - datetime.timedelta(minutes=10))
+    with time_machine.travel(at, tick=True):
+        yield at
 
 
 DemoStepFn = Callable[[int], "str | None"]

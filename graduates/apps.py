@@ -10,11 +10,12 @@ class GraduatesConfig(AppConfig):
         from core.models import Role
         from core.navigation import register_counter, register_nav
 
-        from .demo import load_registry
+        from .demo import load_office_lists, load_registry
         from .roster.selectors import roster_waiting_count
         from .selectors import incomplete_count, waiting_count
 
         register_demo_step(10, "毕业生名单", load_registry)
+        register_demo_step(30, "经办机构名单", load_office_lists)
         office_roles = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="毕业生", url_name="graduates:list", order=10)
         register_nav(label="登记毕业生", url_name="graduates:create", roles=office_roles, order=11)

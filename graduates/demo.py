@@ -15,17 +15,18 @@ when the demo uploads exist. The handover's part (handover/demo.py) takes it fro
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
 
-from core.demo import DEMO_USERS
+from core.demo import DEMO_USERS, demo_clock
 from core.models import Office, User
 
 from .codes import EducationLevel, Ethnicity, RosterSource
 from .demo_data import QINGHAI_UNIVERSITY_NAMES, RosterPerson, roster_people
-from .models import RosterUpload
+from .models import Graduate, RosterUpload
 from .roster import actions
 from .roster.template import HEADER
 
@@ -38,6 +39,7 @@ WAITING_ROSTER = "青海民族大学"
 WAITING_ROSTER_ROWS = 40
 SIGNED_SHARE = 20  # every 20th graduate of a university roster signed a contract before leaving (签约)
 OFFICE_LIST_ROWS = 30
+IN_PROVINCE = "63"
 MISPLACED_ORIGIN = 25  # every 25th row of a MOHRSS list names the university's city as 生源地
 
 ETHNICITY_LABEL = dict(Ethnicity.choices)
@@ -166,43 +168,46 @@ def _draw(people: Iterator[RosterPerson], buckets: dict[str, list[RosterPerson]]
 
 
 def load_registry(size: int) -> str | None:
+    """The lists of both cohorts, each on the day it arrived (core.demo.demo_clock)."""
     if RosterUpload.objects.filter(filename__startswith=DEMO_PREFIX).exists():
         return None
-    users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    users = _users()
     universities = {o.name: o for o in Office.objects.universities()}
     taken: set[str] = set()
     loaded = 0
-    in_province = "63"
 
-    # 2025: the Education Dept's list and MOHRSS's list.
+    # 2025: the Education Dept's list (due mid-September) and MOHRSS's list (October).
     people = roster_people(cohort=2025, seed=SEED, taken=taken)
     lists: dict[str, list[RosterPerson]] = {}
 
     def route_2025(p: RosterPerson) -> str | None:
         if p.university in QINGHAI_UNIVERSITY_NAMES:
             return "education"
-        return "mohrss" if p.origin.startswith(in_province) else None
+        return "mohrss" if p.origin.startswith(IN_PROVINCE) else None
 
     _draw(people, lists, route_2025, size * 45 // 100)
-    _load(
-        users["jiaoyu"],
-        [_cells(p) for p in lists.get("education", [])],
-        source=RosterSource.EDUCATION,
-        cohort=2025,
-        name="2025届省属院校离校未就业毕业生移交名单",
-        commit=True,
-    )
-    _load(
-        users["sheng"],
-        _mohrss_rows(lists.get("mohrss", [])),
-        source=RosterSource.MOHRSS,
-        cohort=2025,
-        name="人社部2025届省外院校青海生源未就业名单",
-        commit=True,
-    )
+    with demo_clock(datetime.date(2025, 9, 12)):
+        _load(
+            users["jiaoyu"],
+            [_cells(p) for p in lists.get("education", [])],
+            source=RosterSource.EDUCATION,
+            cohort=2025,
+            name="2025届省属院校离校未就业毕业生移交名单",
+            commit=True,
+        )
+    with demo_clock(datetime.date(2025, 10, 24)):
+        _load(
+            users["sheng"],
+            _mohrss_rows(lists.get("mohrss", [])),
+            source=RosterSource.MOHRSS,
+            cohort=2025,
+            name="人社部2025届省外院校青海生源未就业名单",
+            commit=True,
+        )
     loaded += sum(len(v) for v in lists.values())
 
-    # 2026: the universities' rosters, the Education Dept's list of the other institutions, MOHRSS's list.
+    # 2026: the universities' rosters (due 15 June), the Education Dept's list of the other institutions
+    # (September), MOHRSS's list (October).
     people = roster_people(cohort=2026, seed=SEED, taken=taken)
     lists = {}
 
@@ -213,77 +218,103 @@ def load_registry(size: int) -> str | None:
             return "waiting" if len(lists.get("waiting", [])) < WAITING_ROSTER_ROWS else None
         if p.university in QINGHAI_UNIVERSITY_NAMES:
             return "education"
-        return "mohrss" if p.origin.startswith(in_province) else None
+        return "mohrss" if p.origin.startswith(IN_PROVINCE) else None
 
     _draw(people, lists, route_2026, size - loaded)
-    for university, username in COMMITTED_ROSTERS.items():
+    for day, (university, username) in zip((10, 13), COMMITTED_ROSTERS.items(), strict=True):
         rows = [
             _cells(p, signed=i % SIGNED_SHARE == SIGNED_SHARE - 1)
             for i, p in enumerate(lists.get(university, []))
         ]
+        with demo_clock(datetime.date(2026, 6, day)):
+            _load(
+                users[username],
+                rows,
+                source=RosterSource.UNIVERSITY,
+                cohort=2026,
+                name=f"{university}2026届离校未就业毕业生名单",
+                commit=True,
+                university=universities[university],
+            )
+    with demo_clock(datetime.date(2026, 6, 19)):  # late, and waiting for the Education Dept's confirmation
         _load(
-            users[username],
-            rows,
+            users["jiaoyu"],
+            _with_errors([_cells(p) for p in lists.get("waiting", [])], variant=0),
             source=RosterSource.UNIVERSITY,
             cohort=2026,
-            name=f"{university}2026届离校未就业毕业生名单",
-            commit=True,
-            university=universities[university],
+            name=f"{WAITING_ROSTER}2026届离校未就业毕业生名单",
+            commit=False,
+            university=universities[WAITING_ROSTER],
         )
-    _load(
-        users["jiaoyu"],
-        _with_errors([_cells(p) for p in lists.get("waiting", [])], variant=0),
-        source=RosterSource.UNIVERSITY,
-        cohort=2026,
-        name=f"{WAITING_ROSTER}2026届离校未就业毕业生名单",
-        commit=False,
-        university=universities[WAITING_ROSTER],
-    )
-    _load(
-        users["jiaoyu"],
-        [_cells(p) for p in lists.get("education", [])],
-        source=RosterSource.EDUCATION,
-        cohort=2026,
-        name="2026届其他省属院校离校未就业毕业生移交名单",
-        commit=True,
-    )
-    _load(
-        users["sheng"],
-        _mohrss_rows(lists.get("mohrss", [])),
-        source=RosterSource.MOHRSS,
-        cohort=2026,
-        name="人社部2026届省外院校青海生源未就业名单",
-        commit=True,
-    )
-    loaded += sum(len(v) for k, v in lists.items() if k != "waiting")
-
-    # Uploads with invalid rows: walk-in lists of the offices, a supplementary MOHRSS list.
-    def fresh(count: int) -> list[list[str]]:
-        rows = []
-        while len(rows) < count:
-            p = next(people)
-            if p.origin.startswith(in_province):
-                rows.append(_cells(p))
-        return rows
-
-    office_lists = [
-        ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（11月）", True),
-        ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（12月）", False),
-        ("chengdong", RosterSource.OFFICE, "城东区报到登记名单", False),
-        ("haidong", RosterSource.OFFICE, "海东市窗口求职登记名单（10月）", True),
-        ("sheng", RosterSource.MOHRSS, "人社部2026届省外院校青海生源补充名单", False),
-    ]
-    for variant, (username, source, name, commit) in enumerate(office_lists, start=1):
-        upload = _load(
-            users[username],
-            _with_errors(fresh(OFFICE_LIST_ROWS), variant),
-            source=source,
+    with demo_clock(datetime.date(2026, 9, 11)):
+        _load(
+            users["jiaoyu"],
+            [_cells(p) for p in lists.get("education", [])],
+            source=RosterSource.EDUCATION,
             cohort=2026,
-            name=name,
-            commit=commit,
+            name="2026届其他省属院校离校未就业毕业生移交名单",
+            commit=True,
         )
-        loaded += upload.new if upload is not None and commit else 0
+    with demo_clock(datetime.date(2026, 10, 27)):
+        _load(
+            users["sheng"],
+            _mohrss_rows(lists.get("mohrss", [])),
+            source=RosterSource.MOHRSS,
+            cohort=2026,
+            name="人社部2026届省外院校青海生源未就业名单",
+            commit=True,
+        )
+    loaded += sum(len(v) for k, v in lists.items() if k != "waiting")
     return (
-        f"生成毕业生 {loaded} 人（2025、2026 两届：教育厅移交名单、院校名单、人社部名单、窗口登记），"
-        "另有 6 份名单含错误行（4 份待确认）"
+        f"{loaded} 名生成的毕业生（2025、2026 两届：教育厅移交名单、院校名单、人社部名单），"
+        "1 份院校名单含错误行待确认"
     )
+
+
+# Walk-in lists of the offices (this autumn, after the handover: they stay with the office that met the
+# graduates) and the bureau's supplementary MOHRSS list, each with invalid rows: (user, source, name, day, commit).
+OFFICE_LISTS = [
+    ("haidong", RosterSource.OFFICE, "海东市窗口求职登记名单（10月）", datetime.date(2026, 10, 30), True),
+    ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（11月）", datetime.date(2026, 11, 20), True),
+    (
+        "sheng",
+        RosterSource.MOHRSS,
+        "人社部2026届省外院校青海生源补充名单",
+        datetime.date(2026, 11, 28),
+        False,
+    ),
+    ("chengdong", RosterSource.OFFICE, "城东区报到登记名单", datetime.date(2026, 12, 2), False),
+    ("xining", RosterSource.OFFICE, "西宁市窗口求职登记名单（12月）", datetime.date(2026, 12, 3), False),
+]
+
+
+def load_office_lists(size: int) -> str | None:
+    """The offices' own lists with errors to look at: two committed anyway, three checked and waiting."""
+    if RosterUpload.objects.filter(filename=f"{DEMO_PREFIX}{OFFICE_LISTS[0][2]}.xlsx").exists():
+        return None
+    if not RosterUpload.objects.filter(filename__startswith=DEMO_PREFIX).exists():
+        return None  # no registry demo
+    users = _users()
+    taken = set(Graduate.objects.filter(cohort=2026).values_list("id_number", flat=True))
+    people = (
+        p for p in roster_people(cohort=2026, seed=SEED + 1, taken=taken) if p.origin.startswith(IN_PROVINCE)
+    )
+    loaded = 0
+    for variant, (username, source, name, day, commit) in enumerate(OFFICE_LISTS, start=1):
+        rows = [_cells(next(people)) for _ in range(OFFICE_LIST_ROWS)]
+        with demo_clock(day, hour=9 + variant):
+            upload = _load(
+                users[username],
+                _with_errors(rows, variant),
+                source=source,
+                cohort=2026,
+                name=name,
+                commit=commit,
+            )
+        loaded += upload.new if upload is not None and commit else 0
+    waiting = sum(1 for *_, commit in OFFICE_LISTS if not commit)
+    return f"{len(OFFICE_LISTS)} 份含错误行的名单（{waiting} 份待确认），登记 {loaded} 人"
+
+
+def _users() -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}

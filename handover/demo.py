@@ -29,10 +29,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
-from core.demo import office_clerk
+from core.demo import demo_clock, office_clerk
 from core.models import Office, OfficeKind, Region, User
 from graduates.actions import assign_staff, record_visit
-from graduates.codes import DESTINATIONS_EMPLOYED, State, VisitMethod, VisitOutcome
+from graduates.codes import DESTINATIONS_EMPLOYED, Destination, State, VisitMethod, VisitOutcome
 from graduates.demo_data import roster_people
 from graduates.models import Graduate
 
@@ -97,7 +97,8 @@ class _Demo:
     def __init__(self, size: int):
         self.size = size
         self.rng = random.Random(SEED)  # noqa: S311 - generated demo work, not secrets
-        self.today = timezone.localdate()
+        self.tz = timezone.get_default_timezone()
+        self.end = timezone.now()
         self.users = {
             u.username: u for u in User.objects.filter(username__in=["sheng", "jiaoyu", "chengdong"])
         }
@@ -120,15 +121,16 @@ class _Demo:
 
     # --- batches -------------------------------------------------------------------------------------------
 
-    def dispatch(self, cohort: int, *sources: str) -> None:
+    def dispatch(self, day: datetime.date, cohort: int, *sources: str) -> None:
         batches = HandoverBatch.objects.filter(cohort=cohort, status=HandoverBatch.Status.RECEIVED)
         if sources:
             batches = batches.filter(source__in=sources)
-        for batch in batches.order_by("created_at", "pk"):
-            result = dispatch_batch(batch=batch, acting_user=self.users["sheng"])
-            self.counts["dispatched"] += result.dispatched
+        with demo_clock(day):
+            for batch in batches.order_by("created_at", "pk"):
+                result = dispatch_batch(batch=batch, acting_user=self.users["sheng"])
+                self.counts["dispatched"] += result.dispatched
 
-    def assign_queue(self, cohort: int, share: float) -> None:
+    def assign_queue(self, day: datetime.date, cohort: int, share: float) -> None:
         """The bureau gives part of its 待分配 queue to the office the ID number suggests, by hand."""
         waiting = list(
             unassigned_queue(self.users["sheng"]).filter(cohort=cohort).values_list("pk", "id_number")
@@ -141,13 +143,26 @@ class _Demo:
             by_office[office.pk].append(pk)
         for office_id, ids in by_office.items():
             office = Office.objects.get(pk=office_id)
-            self.counts["assigned"] += assign_from_queue(
-                graduate_ids=ids, office=office, acting_user=self.users["sheng"]
-            )
+            with demo_clock(day):
+                self.counts["assigned"] += assign_from_queue(
+                    graduate_ids=ids, office=office, acting_user=self.users["sheng"]
+                )
 
-    def sign(self, offices) -> None:
-        for office in offices:
-            self.counts["signed"] += acknowledge(office=office, acting_user=self.clerk(office.pk))
+    def sign(self, offices, first_day: datetime.date) -> None:
+        """Each office signs for its share within a few days of FIRST_DAY."""
+        for i, office in enumerate(offices):
+            with demo_clock(first_day + datetime.timedelta(days=i % 5), hour=9 + i % 8):
+                self.counts["signed"] += acknowledge(office=office, acting_user=self.clerk(office.pk))
+
+    def pass_down(self, office: Office, day: datetime.date) -> None:
+        with demo_clock(day):
+            pass_down_to_counties(office=office, acting_user=self.clerk(office.pk))
+
+    def _moment(self, start: datetime.date, end: datetime.date) -> datetime.datetime:
+        """A moment of office hours between START and END (local time)."""
+        day = start + datetime.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
+        seconds = self.rng.randint(int(8.5 * 3600), 17 * 3600)
+        return datetime.datetime.combine(day, datetime.time(), self.tz) + datetime.timedelta(seconds=seconds)
 
     # --- contact work, one graduate at a time ----------------------------------------------------------------
 
@@ -169,24 +184,42 @@ class _Demo:
         self.destinations_used.add(destination)
         return destination
 
-    def _visit(self, graduate: Graduate, clerk: User, *, destination: str, reached: bool = True) -> None:
+    def _missing_destinations(self) -> list[str]:
+        return sorted(set(Destination.values) - self.destinations_used, key=int)
+
+    def _visit(
+        self,
+        graduate: Graduate,
+        clerk: User,
+        at: datetime.datetime,
+        *,
+        destination: str,
+        reached: bool = True,
+    ) -> None:
+        """A follow-up visit a few weeks after the contact (never after the end of the period worked)."""
         place = graduate.origin_region.name if graduate.origin_region else "西宁市"
         employer = EMPLOYERS.get(destination, "").format(place=place, company=self.rng.choice(COMPANIES))
-        days_back = self.rng.randint(0, max(0, (self.today - datetime.date(graduate.cohort, 7, 15)).days))
-        record_visit(
-            graduate=graduate,
-            acting_user=clerk,
-            visited_on=self.today - datetime.timedelta(days=days_back),
-            method=self.rng.choice(VisitMethod.values),
-            outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOT_REACHED,
-            destination=destination if reached else "",
-            employer=employer if reached else "",
-            note=_visit_note(destination) if reached else "电话无人接听，已短信告知服务内容，待再次联系。",
-        )
+        at = min(at + datetime.timedelta(days=self.rng.randint(7, 45)), self.end)
+        with demo_clock(at):
+            record_visit(
+                graduate=graduate,
+                acting_user=clerk,
+                visited_on=timezone.localdate(),
+                method=self.rng.choice(VisitMethod.values),
+                outcome=VisitOutcome.REACHED if reached else VisitOutcome.NOT_REACHED,
+                destination=destination if reached else "",
+                employer=employer if reached else "",
+                note=_visit_note(destination)
+                if reached
+                else "电话无人接听，已短信告知服务内容，待再次联系。",
+            )
         self.counts["visits"] += 1
 
-    def contact(self, cohort: int) -> list[tuple[Graduate, User]]:
-        """Contact a share of the cohort's received graduates; returns those who live elsewhere (to transfer)."""
+    def contact(
+        self, cohort: int, start: datetime.date, end: datetime.date
+    ) -> list[tuple[Graduate, User, datetime.datetime]]:
+        """Contact a share of the cohort's received graduates between START and END, in the order of the days
+        drawn; returns those who live elsewhere (to transfer) with the moment they were reached."""
         received = list(
             Graduate.objects.filter(
                 cohort=cohort, state=State.WAITING, handover_items__acknowledged_at__isnull=False
@@ -197,49 +230,58 @@ class _Demo:
             .order_by("id")
         )
         self.rng.shuffle(received)
+        self.end = datetime.datetime.combine(end, datetime.time(17), self.tz)
+        chosen = received[: int(len(received) * CONTACTED_SHARE[cohort])]
+        moments = sorted(self._moment(start, end) for _ in chosen)
         elsewhere = []
-        for graduate in received[: int(len(received) * CONTACTED_SHARE[cohort])]:
+        for graduate, at in zip(chosen, moments, strict=True):
             clerk = self.clerk(graduate.responsible_office_id)
             outcome = self._outcome(cohort)
             if outcome == "no_answer" or (outcome == "unreachable" and self.rng.random() < 0.5):
-                record_contact(graduate=graduate, method="phone", outcome="no_answer", acting_user=clerk,
-                               note="电话无人接听。")  # fmt: skip
+                with demo_clock(at - datetime.timedelta(days=self.rng.randint(2, 6))):
+                    record_contact(graduate=graduate, method="phone", outcome="no_answer", acting_user=clerk,
+                                   note="电话无人接听。")  # fmt: skip
                 self.counts["contacts"] += 1
-            record_contact(
-                graduate=graduate,
-                method=self._method(),
-                outcome=outcome,
-                acting_user=clerk,
-                note=CONTACT_NOTES.get(outcome, ""),
-            )
+            with demo_clock(at):
+                record_contact(
+                    graduate=graduate,
+                    method=self._method(),
+                    outcome=outcome,
+                    acting_user=clerk,
+                    note=CONTACT_NOTES.get(outcome, ""),
+                )
             self.counts["contacts"] += 1
             if outcome == "employed":
-                self._visit(
-                    graduate,
-                    clerk,
-                    destination=self._destination(EMPLOYED_DESTINATIONS, DESTINATIONS_EMPLOYED),
-                )
-            elif outcome == "verified" and self.rng.random() < 0.5:
-                destination = self._destination(VERIFIED_DESTINATIONS, {"11", "12", "13", "14", "15"})
-                self._visit(graduate, clerk, destination=destination)
+                destination = self._destination(EMPLOYED_DESTINATIONS, DESTINATIONS_EMPLOYED)
+                self._visit(graduate, clerk, at, destination=destination)
+            elif outcome == "verified" and (self.rng.random() < 0.5 or self._missing_destinations()):
+                # Verified, then followed up: a job found since, further study, an internship, ...
+                missing = self._missing_destinations()
+                destination = missing[0] if missing else _pick(self.rng, VERIFIED_DESTINATIONS)
+                self.destinations_used.add(destination)
+                self._visit(graduate, clerk, at, destination=destination)
             elif outcome == "no_intention" and self.rng.random() < 0.5:
-                self._visit(graduate, clerk, destination="14")
+                self._visit(graduate, clerk, at, destination="14")
             elif outcome == "unreachable" and self.rng.random() < 0.3:
-                self._visit(graduate, clerk, destination="", reached=False)
+                self._visit(graduate, clerk, at, destination="", reached=False)
             elif outcome == "elsewhere":
-                elsewhere.append((graduate, clerk))
+                elsewhere.append((graduate, clerk, at))
         return elsewhere
 
     # --- transfers --------------------------------------------------------------------------------------------
 
     def transfer(
-        self, elsewhere: list[tuple[Graduate, User]], *, pending_to: list[Office], complete: bool = False
+        self,
+        elsewhere: list[tuple[Graduate, User, datetime.datetime]],
+        *,
+        pending_to: list[Office],
+        complete: bool = False,
     ) -> None:
         """Graduates who live elsewhere: asked for, then accepted, rejected or withdrawn; some left the province.
         A request waits for each office in PENDING_TO (its counter). COMPLETE: every kind of outcome is there at
         the end, taking a verified graduate where too few were found elsewhere (a small demo)."""
         pending = list(pending_to)
-        for i, (graduate, clerk) in enumerate(elsewhere):
+        for i, (graduate, clerk, at) in enumerate(elsewhere):
             graduate.refresh_from_db()
             if graduate.state == State.TRANSFERRED or graduate.responsible_office_id == self.bureau.pk:
                 continue
@@ -247,7 +289,7 @@ class _Demo:
             target = None
             if pending and i % 4 == 1:
                 kind, target = "pending", pending.pop(0)
-            self._transfer(graduate, clerk, kind, target)
+            self._transfer(graduate, clerk, kind, target, at + datetime.timedelta(days=2))
         if not complete:
             return
         missing = list(dict.fromkeys(k for k in TRANSFER_PLAN if k not in self.transfer_kinds))
@@ -262,40 +304,48 @@ class _Demo:
                 .first()
             )
             if graduate is not None:
-                self._transfer(graduate, self.clerk(graduate.responsible_office_id), kind, target)
+                at = self.end - datetime.timedelta(days=self.rng.randint(5, 12))
+                self._transfer(graduate, self.clerk(graduate.responsible_office_id), kind, target, at)
 
-    def _transfer(self, graduate: Graduate, clerk: User, kind: str, target: Office | None) -> None:
+    def _transfer(
+        self, graduate: Graduate, clerk: User, kind: str, target: Office | None, at: datetime.datetime
+    ) -> None:
+        """Ask at AT; the receiving office decides a few days later (a pending request waits)."""
         if kind == "left":
-            region = Region.objects.get(
-                code=OUT_OF_PROVINCE[self.counts["left_province"] % len(OUT_OF_PROVINCE)]
-            )
-            request_transfer(graduate=graduate, to_region=region, reason="本人已在省外落户并长期居住。",
-                             acting_user=clerk)  # fmt: skip
+            code = OUT_OF_PROVINCE[self.counts["left_province"] % len(OUT_OF_PROVINCE)]
+            with demo_clock(at):
+                request_transfer(graduate=graduate, to_region=Region.objects.get(code=code),
+                                 reason="本人已在省外落户并长期居住。", acting_user=clerk)  # fmt: skip
             self.counts["left_province"] += 1
             self.transfer_kinds.add(kind)
             return
         if target is None:
             target = self.rng.choice([o for o in self.receivers if o.pk != graduate.responsible_office_id])
-        transfer = request_transfer(graduate=graduate, to_office=target,
-                                    reason=f"本人现居{target.region.name}，申请由当地跟踪服务。", acting_user=clerk)  # fmt: skip
+        with demo_clock(at):
+            transfer = request_transfer(graduate=graduate, to_office=target,
+                                        reason=f"本人现居{target.region.name}，申请由当地跟踪服务。", acting_user=clerk)  # fmt: skip
         self.transfer_kinds.add(kind)
-        receiver = self.clerk(target.pk)
-        if kind == "accept":
-            accept_transfer(transfer=transfer, acting_user=receiver, note="已接收，安排专人联系。")
-            self.counts["accepted"] += 1
-        elif kind == "reject":
-            reject_transfer(transfer=transfer, acting_user=receiver,
-                            note="经核实本人户籍与居住地均不在本辖区，请转出机构再核实。")  # fmt: skip
-            self.counts["rejected"] += 1
-        elif kind == "cancel":
-            cancel_transfer(transfer=transfer, acting_user=clerk)
-            self.counts["cancelled"] += 1
-        else:
+        if kind == "pending":
             self.counts["pending"] += 1
+            return
+        receiver = self.clerk(target.pk)
+        with demo_clock(min(at + datetime.timedelta(days=self.rng.randint(2, 9)), self.end)):
+            if kind == "accept":
+                accept_transfer(transfer=transfer, acting_user=receiver, note="已接收，安排专人联系。")
+                self.counts["accepted"] += 1
+            elif kind == "reject":
+                reject_transfer(transfer=transfer, acting_user=receiver,
+                                note="经核实本人户籍与居住地均不在本辖区，请转出机构再核实。")  # fmt: skip
+                self.counts["rejected"] += 1
+            else:
+                cancel_transfer(transfer=transfer, acting_user=clerk)
+                self.counts["cancelled"] += 1
 
     # --- report-in, the unreachable list's answers, assignment --------------------------------------------------
 
-    def report_in(self, office: Office, *, cohort: int, matched: int, unknown: int) -> None:
+    def report_in(
+        self, office: Office, day: datetime.date, *, cohort: int, matched: int, unknown: int
+    ) -> None:
         clerk = self.clerk(office.pk)
         waiting = list(
             Graduate.objects.in_scope_of(clerk)
@@ -319,13 +369,14 @@ class _Demo:
                     "verify_no": f"HY{self.rng.randint(10**9, 10**10 - 1)}"
                     if kind != ReportIn.Kind.ARCHIVE
                     else "",
-                    "reported_on": self.today - datetime.timedelta(days=self.rng.randint(0, 60)),
+                    "reported_on": day - datetime.timedelta(days=self.rng.randint(0, 30)),
                 }
             )
-        result = record_report_ins(entries=entries, cohort=cohort, acting_user=clerk)
+        with demo_clock(day):
+            result = record_report_ins(entries=entries, cohort=cohort, acting_user=clerk)
         self.counts["report_in"] += result.matched + result.unknown
 
-    def unreachable_answers(self, office: Office, count: int) -> None:
+    def unreachable_answers(self, office: Office, day: datetime.date, count: int) -> None:
         """The Education side answered part of the unreachable list with new phone numbers: loaded back."""
         clerk = self.clerk(office.pk)
         graduates = list(
@@ -350,9 +401,10 @@ class _Demo:
             sheet.append([row[h] for h in UNREACHABLE_HEADER])
         out = io.BytesIO()
         book.save(out)
-        self.counts["answers"] += load_answers(content=out.getvalue(), acting_user=clerk).updated
+        with demo_clock(day):
+            self.counts["answers"] += load_answers(content=out.getvalue(), acting_user=clerk).updated
 
-    def assign(self, user: User, share: float) -> None:
+    def assign(self, user: User, day: datetime.date, share: float) -> None:
         """Give part of the office's waiting graduates to USER (责任人), so 'my list' has names on it."""
         ids = list(
             Graduate.objects.filter(
@@ -363,9 +415,10 @@ class _Demo:
         )
         chosen = ids[: int(len(ids) * share)]
         if chosen:
-            self.counts["assigned_staff"] += assign_staff(
-                graduates=Graduate.objects.filter(pk__in=chosen), staff=user, acting_user=user
-            )
+            with demo_clock(day):
+                self.counts["assigned_staff"] += assign_staff(
+                    graduates=Graduate.objects.filter(pk__in=chosen), staff=user, acting_user=user
+                )
 
 
 CONTACT_NOTES = {
@@ -401,32 +454,45 @@ def load_handover(size: int) -> str | None:
     haidong = next(o for o in prefectures if o.region_id == "630200")
     chengdong = demo.users["chengdong"].office
 
-    # 2025: a year of work.
-    demo.dispatch(2025)
-    demo.assign_queue(2025, share=0.7)
-    demo.sign(prefectures)
-    pass_down_to_counties(office=xining, acting_user=demo.clerk(xining.pk))
-    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining))
-    elsewhere = demo.contact(2025)
+    day = datetime.date
+    # 2025: a year of work. The Education Dept's list came on 12 September, MOHRSS's on 24 October.
+    demo.dispatch(day(2025, 9, 16), 2025, BatchSource.EDUCATION)
+    demo.sign(prefectures, day(2025, 9, 17))
+    demo.pass_down(xining, day(2025, 9, 24))
+    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining), day(2025, 9, 25))
+    demo.dispatch(day(2025, 10, 28), 2025)
+    demo.sign(prefectures, day(2025, 10, 29))
+    demo.pass_down(xining, day(2025, 11, 4))
+    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining), day(2025, 11, 5))
+    demo.assign_queue(day(2025, 11, 10), 2025, share=0.7)
+    for i, office in enumerate(prefectures):  # came with their 毕业去向登记 record or archive: verified
+        demo.report_in(
+            office, day(2025, 11, 12 + i), cohort=2025, matched=max(2, demo.size // 150), unknown=1
+        )
+    elsewhere = demo.contact(2025, day(2025, 9, 26), day(2026, 6, 30))
     demo.transfer(elsewhere, pending_to=[])
-    for office in prefectures:  # graduates who came with their 毕业去向登记 record or archive: verified
-        demo.report_in(office, cohort=2025, matched=max(2, demo.size // 150), unknown=1)
 
-    # 2026: this autumn. The Education Dept's lists came in September: signed for (not yet by 海东, 果洛, 玉树),
-    # passed down by 西宁 (城东区 has not signed yet). MOHRSS's list came in October: dispatched, not signed yet.
-    confirm_university_rosters(cohort=2026, acting_user=demo.users["jiaoyu"])
-    demo.dispatch(2026, BatchSource.EDUCATION)
-    demo.sign([o for o in prefectures if o != haidong and o.region_id not in ("632600", "632700")])
-    pass_down_to_counties(office=xining, acting_user=demo.clerk(xining.pk))
-    demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining).exclude(pk=chengdong.pk))
-    demo.dispatch(2026)
-    elsewhere = demo.contact(2026)
-    demo.transfer(elsewhere, pending_to=[chengdong, haidong], complete=True)
+    # 2026: this autumn. The universities' rosters (June) confirmed by the Education Dept and its own list came in
+    # September: signed for (not yet by 海东, 果洛, 玉树), passed down by 西宁 (城东区 has not signed yet).
+    # MOHRSS's list came in October: dispatched, not signed for yet.
+    with demo_clock(day(2026, 9, 14)):
+        confirm_university_rosters(cohort=2026, acting_user=demo.users["jiaoyu"])
+    demo.dispatch(day(2026, 9, 16), 2026, BatchSource.EDUCATION)
+    demo.sign(
+        [o for o in prefectures if o != haidong and o.region_id not in ("632600", "632700")], day(2026, 9, 17)
+    )
+    demo.pass_down(xining, day(2026, 9, 23))
+    demo.sign(
+        demo.offices(OfficeKind.COUNTY).filter(parent=xining).exclude(pk=chengdong.pk), day(2026, 9, 24)
+    )
+    demo.assign(demo.users["chengdong"], day(2026, 10, 8), share=0.4)
+    demo.assign(demo.clerk(haidong.pk), day(2026, 10, 9), share=0.3)
+    demo.dispatch(day(2026, 10, 29), 2026)
     for office in (chengdong, xining):
-        demo.report_in(office, cohort=2026, matched=max(3, demo.size // 200), unknown=3)
-    demo.unreachable_answers(chengdong, count=3)
-    demo.assign(demo.users["chengdong"], share=0.4)
-    demo.assign(demo.clerk(haidong.pk), share=0.3)
+        demo.report_in(office, day(2026, 10, 20), cohort=2026, matched=max(3, demo.size // 200), unknown=3)
+    elsewhere = demo.contact(2026, day(2026, 9, 25), timezone.localdate())
+    demo.transfer(elsewhere, pending_to=[chengdong, haidong], complete=True)
+    demo.unreachable_answers(chengdong, timezone.localdate() - datetime.timedelta(days=1), count=3)
 
     c = demo.counts
     return (
