@@ -89,7 +89,27 @@ def register_timeline_provider(provider) -> None:
         _TIMELINE_PROVIDERS.append(provider)
 
 
-def display_value(field: str, value) -> str:
+# History fields whose values are ids: shown by name, looked up in one query per model for a whole timeline.
+ID_FIELDS = {"staff_id": User, "responsible_office_id": Office}
+
+
+def names_for(changes: list[GraduateChange]) -> dict[str, dict]:
+    """{field: {id: name}} of every user and office id the CHANGES mention (one query per model, none when no
+    change mentions one), for display_value."""
+    wanted: dict[str, set] = {field: set() for field in ID_FIELDS}
+    for change in changes:
+        for field, values in change.changes.items():
+            if field in wanted:
+                wanted[field].update(v for v in values if isinstance(v, int))
+    names: dict[str, dict] = {}
+    for field, ids in wanted.items():
+        if ids:
+            rows = ID_FIELDS[field].objects.filter(pk__in=sorted(ids))
+            names[field] = {r.pk: (r.name if field == "responsible_office_id" else str(r)) for r in rows}
+    return names
+
+
+def display_value(field: str, value, names: dict[str, dict] | None = None) -> str:
     if value in (None, "", []):
         return "（空）"
     if field == "id_number":
@@ -98,12 +118,10 @@ def display_value(field: str, value) -> str:
         return mask_phone(value)
     name = field.removesuffix("_id")
     model_field = Graduate._meta.get_field(name)
-    if field == "staff_id":
-        user = User.objects.filter(pk=value).first()
-        return str(user) if user else str(value)
-    if field == "responsible_office_id":
-        office = Office.objects.filter(pk=value).first()
-        return office.name if office else str(value)
+    if field in ID_FIELDS:
+        if names is None:
+            names = names_for([GraduateChange(changes={field: [value]})])
+        return names.get(field, {}).get(value, str(value))
     base = getattr(model_field, "base_field", None)
     choices = dict((base or model_field).choices or [])
     if isinstance(value, list):
@@ -115,10 +133,11 @@ def field_label(field: str) -> str:
     return str(Graduate._meta.get_field(field.removesuffix("_id")).verbose_name)
 
 
-def change_lines(change: GraduateChange) -> list[str]:
+def change_lines(change: GraduateChange, names: dict[str, dict] | None = None) -> list[str]:
     """One line per changed field: its label, from what to what (ID numbers and phones masked)."""
+    names = names_for([change]) if names is None else names
     return [
-        f"{field_label(f)}：{display_value(f, old)} → {display_value(f, new)}"
+        f"{field_label(f)}：{display_value(f, old, names)} → {display_value(f, new, names)}"
         for f, (old, new) in change.changes.items()
     ]
 
@@ -140,8 +159,10 @@ def changes_since(graduate: Graduate, version: int, *, limit: int = 20) -> list[
 def graduate_timeline(graduate: Graduate) -> list[TimelineEntry]:
     """Registration, every change (field by field, ID and phones masked), every visit, newest first."""
     entries = []
-    for change in graduate.changes.select_related("actor", "office"):
-        lines = change_lines(change)
+    changes = list(graduate.changes.select_related("actor", "office"))
+    names = names_for(changes)
+    for change in changes:
+        lines = change_lines(change, names)
         if change.note:
             lines.append(change.note)
         entries.append(

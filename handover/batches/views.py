@@ -104,10 +104,11 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
     mohrss = selectors.reported_to_mohrss(request.user)
     listed = mohrss if show == QueueViewForm.MOHRSS else selectors.unassigned_queue(request.user)
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
-    rows = [
-        {"g": g, "suggested": actions.suggested_office(g.id_number) if show == QueueViewForm.QUEUE else None}
-        for g in page.object_list
-    ]
+    graduates = list(page.object_list)
+    suggested = (
+        selectors.suggested_offices([g.id_number for g in graduates]) if show == QueueViewForm.QUEUE else {}
+    )
+    rows = [{"g": g, "suggested": suggested.get(g.id_number)} for g in graduates]
     context = {
         "page": page,
         "rows": rows,

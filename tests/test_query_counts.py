@@ -1,0 +1,193 @@
+"""Every list and record page runs the same number of SQL queries whatever the number of rows it shows (10 or 50):
+a query per row (an N+1) is what turns a page of a million-row registry slow. Speed itself is measured by
+bench/pages.py, not here."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import User
+from graduates import actions
+from graduates.models import Graduate
+from handover.batches.actions import dispatch_batch
+from handover.models import HandoverBatch
+from tests.factories import make_id_number, unsaved_graduate
+from tests.handover.test_dispatch import education_list
+from tests.roster_files import roster_row
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    """SQL queries of one GET of URL (after a first GET that warms the session, as a clerk's next click)."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def register(count: int, clerk: User, *, start: int = 1) -> list[Graduate]:
+    return [
+        actions.create_graduate(
+            graduate=unsaved_graduate(
+                id_number=make_id_number(seq=seq), mobile=f"138{seq:08d}", name=f"计数学生{seq}"
+            ),
+            acting_user=clerk,
+        )
+        for seq in range(start, start + count)
+    ]
+
+
+def test_graduate_list_queries_do_not_grow_with_rows(client, county_clerk):
+    client.force_login(county_clerk)
+    register(10, county_clerk)
+    url = reverse("graduates:list") + "?per_page=50"
+    few = queries(client, url)
+    register(40, county_clerk, start=11)
+    many = queries(client, url)
+    assert Graduate.objects.count() == 50
+    assert many == few
+    for extra in ("&state=waiting&sort=name", "&sort=created&hardship=4", "&page=last"):
+        assert queries(client, url + extra) == few
+
+
+def test_graduate_list_next_page_link_runs_as_many_queries_as_the_first(client, county_clerk):
+    register(60, county_clerk)
+    client.force_login(county_clerk)
+    first = client.get(reverse("graduates:list"), {"per_page": 25})
+    page = first.context["page"]
+    assert page.has_next() and page.number == 1
+    url = reverse("graduates:list") + f"?per_page=25&{page.next_params}"
+    second = client.get(url).context["page"]
+    in_order = list(Graduate.objects.order_by("-updated_at", "-id").values_list("id", flat=True)[:50])
+    assert second.number == 2
+    assert [r["id"] for r in [*page.object_list, *second.object_list]] == in_order
+    back = client.get(reverse("graduates:list") + f"?per_page=25&{second.previous_params}").context["page"]
+    assert [r["id"] for r in back.object_list] == in_order[:25] and back.number == 1
+    assert queries(client, url) == queries(client, reverse("graduates:list") + "?per_page=25")
+
+
+def test_record_page_queries_do_not_grow_with_its_history(client, county_clerk):
+    """Staff assignments write history rows whose values are user ids, visits write visit rows: the timeline
+    names the users without a query per row."""
+    graduate = register(1, county_clerk)[0]
+    colleague = User.objects.create_user(
+        username="chengdong2", password="x", office=county_clerk.office, role=county_clerk.role
+    )
+    client.force_login(county_clerk)
+    url = reverse("graduates:detail", args=[graduate.pk])
+
+    def add_history(count: int) -> None:
+        for n in range(count):
+            actions.assign_staff(
+                graduates=Graduate.objects.filter(pk=graduate.pk),
+                staff=[colleague, county_clerk][n % 2],
+                acting_user=county_clerk,
+            )
+            actions.record_visit(
+                graduate=Graduate.objects.get(pk=graduate.pk),
+                acting_user=county_clerk,
+                visited_on=timezone.localdate(),
+                method="phone",
+            )
+
+    add_history(4)
+    few = queries(client, url)
+    add_history(20)
+    many = queries(client, url)
+    assert Graduate.objects.get(pk=graduate.pk).changes.count() > 20
+    assert many == few
+
+
+def received(admin: User, count: int, *, start: int, origin: str = "630102", **extra) -> None:
+    rows = [roster_row(n, **{"入学前户口所在地": origin, **extra}) for n in range(start, start + count)]
+    education_list(admin, rows)
+    for batch in HandoverBatch.objects.filter(dispatched_at__isnull=True):
+        dispatch_batch(batch=batch, acting_user=admin)
+
+
+def test_worklist_queries_do_not_grow_with_rows(client, province_admin, prefecture_clerk):
+    received(province_admin, 10, start=1)
+    client.force_login(prefecture_clerk)
+    url = reverse("handover:worklist")
+    few = queries(client, url)
+    received(province_admin, 40, start=11)
+    many = queries(client, url)
+    assert client.get(url).context["page"].count == 50
+    assert many == few
+    assert queries(client, url + "?page=last") == few
+
+
+def test_unassigned_queue_queries_do_not_grow_with_rows(client, province_admin):
+    """Graduates whose origin is outside the province wait in the bureau's queue, each with a suggested office."""
+    outside = {"毕业院校": "青海某职业技术学院"}
+    received(province_admin, 10, start=1, origin="620102", **outside)
+    client.force_login(province_admin)
+    url = reverse("handover:unassigned")
+    few = queries(client, url)
+    received(province_admin, 40, start=11, origin="620102", **outside)
+    many = queries(client, url)
+    assert client.get(url).context["page"].paginator.count == 50
+    assert many == few
+
+
+def test_transfers_page_queries_do_not_grow_with_rows(client, county_clerk, other_prefecture_clerk):
+    from handover.transfers.actions import request_transfer
+
+    def ask(graduates):
+        for graduate in graduates:
+            request_transfer(
+                graduate=graduate,
+                to_office=other_prefecture_clerk.office,
+                reason="现居外地",
+                acting_user=county_clerk,
+            )
+
+    ask(register(10, county_clerk))
+    client.force_login(county_clerk)
+    url = reverse("transfers:list")
+    few = queries(client, url)
+    ask(register(40, county_clerk, start=11))
+    many = queries(client, url)
+    assert many == few
+    client.force_login(other_prefecture_clerk)
+    assert queries(client, url) == few  # the receiving side: 50 requests in its inbox
+
+
+def test_progress_queries_do_not_grow_with_rows_or_offices(client, province_admin, prefecture_clerk):
+    received(province_admin, 10, start=1)
+    client.force_login(province_admin)
+    url = reverse("handover_reports:progress")
+    few = queries(client, url)
+    client.force_login(prefecture_clerk)
+    prefecture_few = queries(client, url)
+    received(province_admin, 40, start=11, origin="632221")  # another prefecture too
+    received(province_admin, 20, start=51, origin="630103")
+    assert queries(client, url) == prefecture_few
+    client.force_login(province_admin)
+    assert queries(client, url) == few
+
+
+def test_imports_list_queries_do_not_grow_with_rows(client, county_clerk):
+    from graduates.roster import actions as roster
+    from tests.roster_files import roster_bytes
+
+    content = roster_bytes([roster_row(1)])
+
+    def upload(count: int) -> None:
+        for _ in range(count):
+            roster.create_upload(
+                content=content, filename="名单.xlsx", source="office", cohort=2026, acting_user=county_clerk
+            )
+
+    upload(3)
+    client.force_login(county_clerk)
+    url = reverse("roster:list")
+    few = queries(client, url)
+    upload(25)
+    assert queries(client, url) == few
