@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py [--graduates 1000000] [--repeat 20] [--reuse]
 
-Database: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gs_bench); created, migrated and seeded when
+Database: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gradservice_bench); created, migrated and seeded when
 missing, graduates generated up to --graduates (bench/registry.py's `prepare`, i.e. generate_demo_data). Then,
 unless handover rows already exist (or --reuse is given), handover batches and items, contact attempts and
 transfers are added for a realistic share of the graduates with set-based INSERT ... SELECT (no app code).
@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gs_bench")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gradservice_bench")
 
 import registry  # setup_django, prepare: the same data generation
 
@@ -147,11 +147,23 @@ def measure(line: Line, client, url: str, repeat: int) -> Line:
     return line
 
 
+def deep_cursor(fetch_page, number: int) -> tuple[int, str]:
+    """(page number, query string) of the 下一页 link that leads to page NUMBER (or to the last full page before
+    the end, when the list is shorter): what a clerk clicking through reaches, a keyset seek."""
+    previous = fetch_page(number - 1)
+    if not previous.has_next():
+        previous = fetch_page(max(1, (previous.number or 2) - 1))
+    return (previous.number or 0) + 1, previous.next_params
+
+
 def pages(user) -> list[tuple[str, str]]:
     """(label, url) of every staff page USER can open."""
-    from django.core.paginator import Paginator
+    from django.http import QueryDict
 
+    from graduates import paging, selectors
     from graduates.models import Graduate
+    from handover.batches.selectors import works_for_bureau
+    from handover.contact.selectors import worklist_page
 
     def u(name, *args, **query):
         return registry.url_for(name, *args) + ("?" + urlencode(query) if query else "")
@@ -160,8 +172,20 @@ def pages(user) -> list[tuple[str, str]]:
     cohort = Graduate.objects.order_by("-cohort").values_list("cohort", flat=True).first()
     some = visible.order_by("id").values_list("id", flat=True)[1000:1001]
     record_id = some[0] if some else visible.values_list("id", flat=True).first()
-    count = visible.count()
-    last = Paginator(range(count), 50).num_pages
+
+    def list_page(number: int):
+        filterset, queryset = selectors.graduate_list(user=user, params=QueryDict())
+        return paging.keyset_page(
+            queryset,
+            key=filterset.order_by[0],
+            params={"page": str(number)},
+            per_page=50,
+            count_queryset=filterset.qs,
+            model=Graduate,
+        )
+
+    list_number, list_query = deep_cursor(list_page, 500)
+    work_number, work_query = deep_cursor(lambda n: worklist_page(user=user, params={"page": str(n)}), 500)
     out = [
         ("list", u("graduates:list")),
         ("list state=waiting", u("graduates:list", state="waiting")),
@@ -178,13 +202,15 @@ def pages(user) -> list[tuple[str, str]]:
             (f"list sort={s}", u("graduates:list", sort=s))
             for s in ("updated", "created", "name", "cohort", "graduation", "state")
         ],
-        ("list page 500", u("graduates:list", page=500)),
-        (f"list last page ({last})", u("graduates:list", page=last)),
+        (f"list page {list_number} (下一页 link)", u("graduates:list") + "?" + list_query),
+        ("list 末页 (page=last)", u("graduates:list", page="last")),
+        ("list page 500 typed (offset)", u("graduates:list", page=500)),
         ("record", u("graduates:detail", record_id)),
         ("handover home", u("handover:home")),
         ("worklist", u("handover:worklist")),
-        ("worklist page 500", u("handover:worklist", page=500)),
-        ("待分配 queue", u("handover:unassigned")),
+        (f"worklist page {work_number} (下一页 link)", u("handover:worklist") + "?" + work_query),
+        ("worklist 末页 (page=last)", u("handover:worklist", page="last")),
+        *([("待分配 queue", u("handover:unassigned"))] if works_for_bureau(user) else []),
         ("transfers inbox+outbox", u("transfers:list")),
         ("handover progress", u("handover_reports:progress")),
         ("imports list", u("roster:list")),
