@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet, Subquery
+from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
 
@@ -29,6 +31,12 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     if count <= cap:
         return count, True
     return max(estimated_count(ids), cap + 1), False
+
+
+def count_label(queryset: QuerySet, cap: int = COUNT_CAP) -> str:
+    """A counter for a page: "1,234", or "10,000+" beyond CAP (nothing counted past it)."""
+    count = queryset.order_by().values("pk")[: cap + 1].count()
+    return f"{cap:,}+" if count > cap else f"{count:,}"
 
 
 def estimated_count(queryset: QuerySet) -> int:
@@ -166,3 +174,15 @@ def keyset_page(
     rows = list(ordered[offset : offset + per_page + 1])
     has_next = len(rows) > per_page
     return Page(rows[:per_page], per_page, count, exact, number, number > 1, has_next)
+
+
+class CappedPaginator(Paginator):
+    """Django's Paginator for short lists that may grow long: the count is exact up to COUNT_CAP, an estimate
+    beyond (`exact` tells which), so a page never counts a million rows."""
+
+    exact = True
+
+    @cached_property
+    def count(self) -> int:
+        count, self.exact = capped_count(self.object_list)
+        return count

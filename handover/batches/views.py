@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from graduates.paging import CappedPaginator, count_label
 from handover.forms import CohortForm
 from handover.models import BatchSource, HandoverBatch
 
@@ -29,7 +29,7 @@ def handover_home(request: HttpRequest) -> HttpResponse:
         "batches": selectors.batches_visible_to(request.user)[:50],
         "status": selectors.acknowledgement_status(request.user),
         "share": selectors.my_share(request.user),
-        "queue_count": selectors.unassigned_queue(request.user).count(),  # none outside the bureau
+        "queue_count": count_label(selectors.unassigned_queue(request.user)),  # none outside the bureau
     }
     if is_bureau:
         form, cohort = _cohort_from(request.GET)
@@ -103,7 +103,7 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
     show = QueueViewForm(request.GET).chosen()
     mohrss = selectors.reported_to_mohrss(request.user)
     listed = mohrss if show == QueueViewForm.MOHRSS else selectors.unassigned_queue(request.user)
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(listed, 50).get_page(request.GET.get("page"))
     graduates = list(page.object_list)
     suggested = (
         selectors.suggested_offices([g.id_number for g in graduates]) if show == QueueViewForm.QUEUE else {}
@@ -114,10 +114,8 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "offices": offices,
         "show": show,
-        "mohrss_count": mohrss.count(),
-        "queue_count": page.paginator.count
-        if show == QueueViewForm.QUEUE
-        else selectors.unassigned_queue(request.user).count(),
+        "mohrss_count": count_label(mohrss),
+        "queue_count": count_label(selectors.unassigned_queue(request.user)),
     }
     return render(request, "handover/unassigned.html", context)
 
