@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -117,7 +117,10 @@ def worklist_page(*, user: User, mine_only: bool = False, params, per_page: int 
         number = num_pages
     needed = offset + size + 1
     found: list[tuple] = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The walk stops after a page of matches; parallel workers would cost more to start than the walk itself
+        # (~150 ms on a busy 2-core server for a county's page, against ~10 ms without).
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         for template, seek, direction in parts:  # the second part only when the first does not fill the page
             if len(found) >= needed:
                 break
