@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Which sources each role may load (the Education Dept hands over province-run universities' graduates; the bureau
 # also loads MOHRSS's list of natives at out-of-province universities; offices load their walk-in lists).
-SOURCES_BY_ROLE = {
+SOURCES_BY_ROLE: dict[str, list[str]] = {
     Role.UNIVERSITY_STAFF: [RosterSource.UNIVERSITY],
     Role.EDUCATION_STAFF: [RosterSource.EDUCATION, RosterSource.UNIVERSITY],
     Role.PROVINCE_ADMIN: [
@@ -90,6 +90,9 @@ def create_upload(
     """Store an uploaded file (in the database: any worker host can read it) after the first refusals."""
     if source not in sources_for(acting_user) and not acting_user.is_superuser:
         raise PermissionDenied("您所在机构不能导入这类名单。")
+    office = acting_user.office
+    if office is None:
+        raise PermissionDenied("您的账号没有所属机构，不能导入名单。")
     if acting_user.role == Role.UNIVERSITY_STAFF:
         university = acting_user.office  # a university loads only its own roster
     if source == RosterSource.UNIVERSITY and university is None:
@@ -108,7 +111,7 @@ def create_upload(
         )
     upload = RosterUpload.objects.create(
         uploaded_by=acting_user,
-        office=acting_user.office,
+        office=office,
         source=source,
         university=university,
         cohort=cohort,
@@ -532,7 +535,8 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         data={"new": upload.new, "updated": updated, "unchanged": upload.unchanged, "skipped": len(skipped)},
     )
     upload.refresh_from_db()
-    upload.changed_during_commit = len(skipped)
+    # For the page's message: how many rows an office changed while this commit ran (kept as conflicts).
+    setattr(upload, "changed_during_commit", len(skipped))  # noqa: B010 - a result, not a model field
     return upload
 
 

@@ -51,18 +51,18 @@ def due_date(cohort: int) -> datetime.date:
 def university_upload_status(*, user: User, cohort: int) -> list[dict]:
     """For the Education Dept: each of the province's universities, whether it has loaded its roster for COHORT."""
     universities = Office.objects.filter(
-        kind=OfficeKind.UNIVERSITY, region__code__startswith=settings.PROVINCE_CODE, is_active=True
+        kind=OfficeKind.UNIVERSITY, region__code__startswith=str(settings.PROVINCE_CODE), is_active=True
     ).order_by("-is_province_run", "name")
     scope = scope_for(user)
     if not scope.everything and scope.university_ids is not None:
         universities = universities.filter(pk__in=sorted(scope.university_ids))
     stats = {
-        row["university"]: row
+        row["university"]: {**row, "rows": row["row_count"]}
         for row in RosterUpload.objects.filter(
             cohort=cohort, university__in=universities, status=RosterUpload.Status.COMMITTED
         )
         .values("university")
-        .annotate(uploads=Count("id"), last=Max("committed_at"), rows=Max("rows_total"))
+        .annotate(uploads=Count("id"), last=Max("committed_at"), row_count=Max("rows_total"))
     }
     pending = set(
         RosterUpload.objects.filter(

@@ -6,13 +6,15 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 
 from graduates import actions as registry
-from graduates.models import Graduate, GraduateChange, RosterRow, RosterUpload
+from graduates.models import Graduate, GraduateChange, GraduateSource, RosterRow, RosterUpload
 from graduates.roster import actions, engine
 from graduates.tasks import check_roster_task
+from tests.factories import UserFactory
 from tests.roster_files import roster_bytes, roster_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -174,6 +176,60 @@ def test_an_office_edit_made_during_the_commit_is_kept_and_listed_as_a_conflict(
     } in committed.conflict_list
     assert commit_outcome["result"].changed_during_commit == 1
     assert Graduate.objects.filter(name="名单学生2").exists()  # the rest of the list landed
+
+
+def run_together(*steps) -> list:
+    """Start STEPS at once, each on its own connection; their results or exceptions, in order."""
+    barrier = threading.Barrier(len(steps))
+    outcomes: list = [None] * len(steps)
+
+    def run(index, step):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = step()
+        except Exception as exc:  # the test asserts on it
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_confirmations_at_once_write_the_list_once(county_clerk):
+    upload = actions.check_upload(create(county_clerk, [roster_row(1), roster_row(2)]))
+    colleague = UserFactory(role="county_staff", office=county_clerk.office)
+    outcomes = run_together(
+        lambda: actions.commit_upload(upload=upload, acting_user=county_clerk),
+        lambda: actions.commit_upload(upload=upload, acting_user=colleague),
+    )
+    committed = [o for o in outcomes if isinstance(o, RosterUpload)]
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert (len(committed), len(refused)) == (1, 1), outcomes
+    assert "已导入" in refused[0].messages[0]
+    assert Graduate.objects.count() == 2
+    assert GraduateSource.objects.count() == 2
+
+
+def test_a_confirmation_and_a_cancel_at_once_settle_once(county_clerk):
+    for n in range(3):  # either order; the loser is told, never a half-written list
+        upload = actions.check_upload(create(county_clerk, [roster_row(10 * n + 1), roster_row(10 * n + 2)]))
+        outcomes = run_together(
+            lambda upload=upload: actions.commit_upload(upload=upload, acting_user=county_clerk),
+            lambda upload=upload: actions.cancel_upload(upload=upload, acting_user=county_clerk),
+        )
+        final = RosterUpload.objects.get(pk=upload.pk)
+        written = Graduate.objects.filter(name__in=[f"名单学生{10 * n + 1}", f"名单学生{10 * n + 2}"]).count()
+        if final.status == RosterUpload.Status.COMMITTED:
+            assert written == 2 and isinstance(outcomes[1], ValidationError), outcomes
+        else:
+            assert final.status == RosterUpload.Status.CANCELLED and written == 0
+            assert isinstance(outcomes[0], ValidationError), outcomes
+            assert not RosterRow.objects.filter(upload=upload).exists()
 
 
 # --- a crash inside the check ------------------------------------------------------------------------------------
