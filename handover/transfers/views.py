@@ -9,18 +9,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.permissions import employment_office_required
+from graduates.paging import count_label
 from graduates.selectors import get_graduate_for
 from handover.models import Transfer
 
 from . import actions, selectors
 from .forms import DecisionForm, TransferRequestForm
 
+SHOWN = 100  # rows of each list on the page
+
 
 @employment_office_required
 def transfer_list_view(request: HttpRequest) -> HttpResponse:
+    inbox = selectors.inbox(request.user)
     context = {
-        "inbox": selectors.inbox(request.user),
-        "outbox": selectors.outbox(request.user)[:100],
+        "inbox": inbox[:SHOWN],  # oldest first: what waits longest is decided first
+        "inbox_count": count_label(inbox),
+        "shown": SHOWN,
+        "outbox": selectors.outbox(request.user)[:SHOWN],
     }
     return render(request, "handover/transfers.html", context)
 
