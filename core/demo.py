@@ -171,7 +171,8 @@ def demo_clock(at: datetime.date | datetime.datetime, hour: int = 10) -> Iterato
     import time_machine
 
     if not isinstance(at, datetime.datetime):
-        at = datetime.datetime.combine(at, datetime.time(hour), ZoneInfo(settings.TIME_ZONE))
+        minute = at.toordinal() * 37 % 60  # not every list at the full hour
+        at = datetime.datetime.combine(at, datetime.time(hour, minute), ZoneInfo(settings.TIME_ZONE))
     escape = time_machine.escape_hatch
     real_now = datetime.datetime.fromtimestamp(
         escape.time.time() if escape.is_travelling() else time.time(), datetime.UTC

@@ -31,7 +31,7 @@ from openpyxl import Workbook
 
 from core.demo import demo_clock, office_clerk
 from core.models import Office, OfficeKind, Region, User
-from graduates.actions import assign_staff, record_visit
+from graduates.actions import assign_staff, mark_unreachable, record_visit
 from graduates.codes import DESTINATIONS_EMPLOYED, Destination, State, VisitMethod, VisitOutcome
 from graduates.demo_data import roster_people
 from graduates.models import Graduate
@@ -78,6 +78,7 @@ METHOD_WEIGHTS = {
 }  # fmt: skip
 EMPLOYED_DESTINATIONS = {"4": 35, "9": 20, "2": 12, "3": 8, "1": 5, "7": 6, "5": 4, "6": 4, "8": 2, "10": 2}
 VERIFIED_DESTINATIONS = {"": 55, "13": 12, "11": 12, "12": 10, "15": 5, "14": 6}
+FOLLOW_UP_DESTINATIONS = {"employed": 72, "13": 8, "14": 6, "11": 6, "12": 4, "15": 4}
 EMPLOYERS = {
     "1": "{place}人民政府办公室", "2": "{place}第一中学", "3": "青海省交通控股集团有限公司",
     "4": "青海{company}商贸有限公司", "5": "个人工作室（电商）", "6": "{place}社区居委会",
@@ -268,6 +269,23 @@ class _Demo:
                 elsewhere.append((graduate, clerk, at))
         return elsewhere
 
+    def follow_up(self, cohort: int, start: datetime.date, end: datetime.date, share: float) -> None:
+        """Follow-up visits (回访) of verified graduates months later: most found work, some went on to study (13)
+        or stopped looking for now (14); the record takes the visit's destination and its state follows."""
+        verified = list(
+            Graduate.objects.filter(cohort=cohort, state=State.VERIFIED)
+            .exclude(responsible_office=self.bureau)
+            .select_related("origin_region")
+            .order_by("id")
+        )
+        chosen = self.rng.sample(verified, int(len(verified) * share))
+        self.end = datetime.datetime.combine(end, datetime.time(17), self.tz)
+        for graduate, at in zip(chosen, sorted(self._moment(start, end) for _ in chosen), strict=True):
+            destination = _pick(self.rng, FOLLOW_UP_DESTINATIONS)
+            if destination == "employed":
+                destination = _pick(self.rng, EMPLOYED_DESTINATIONS)
+            self._visit(graduate, self.clerk(graduate.responsible_office_id), at, destination=destination)
+
     # --- transfers --------------------------------------------------------------------------------------------
 
     def transfer(
@@ -304,7 +322,8 @@ class _Demo:
                 .first()
             )
             if graduate is not None:
-                at = self.end - datetime.timedelta(days=self.rng.randint(5, 12))
+                last = self.end.date()
+                at = self._moment(last - datetime.timedelta(days=12), last - datetime.timedelta(days=5))
                 self._transfer(graduate, self.clerk(graduate.responsible_office_id), kind, target, at)
 
     def _transfer(
@@ -350,8 +369,11 @@ class _Demo:
         waiting = list(
             Graduate.objects.in_scope_of(clerk)
             .filter(cohort=cohort, state=State.WAITING)
-            .order_by("id")[:matched]
+            .exclude(responsible_office=self.bureau)
+            .only("name", "id_number")
+            .order_by("id")
         )
+        waiting = self.rng.sample(waiting, min(matched, len(waiting)))
         strangers = roster_people(cohort=cohort, seed=SEED + office.pk, taken={g.id_number for g in waiting})
         people = [(g.name, g.id_number) for g in waiting]
         people += [(p.name, p.id_number) for p in (next(strangers) for _ in range(unknown))]
@@ -403,6 +425,21 @@ class _Demo:
         book.save(out)
         with demo_clock(day):
             self.counts["answers"] += load_answers(content=out.getvalue(), acting_user=clerk).updated
+
+    def mark_unreachable(self, office: Office, day: datetime.date, share: float) -> None:
+        """After months of calls that went nowhere, the office marks part of its remaining list 无法联系 in bulk
+        (the list page's action): they go on the unreachable list for the Education side."""
+        clerk = self.clerk(office.pk)
+        ids = list(
+            Graduate.objects.filter(responsible_office=office, cohort=2025, state=State.WAITING)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        chosen = self.rng.sample(ids, int(len(ids) * share))
+        with demo_clock(day):
+            self.counts["marked_unreachable"] += mark_unreachable(
+                graduates=Graduate.objects.filter(pk__in=chosen), acting_user=clerk, note="多次联系未果"
+            )
 
     def assign(self, user: User, day: datetime.date, share: float) -> None:
         """Give part of the office's waiting graduates to USER (责任人), so 'my list' has names on it."""
@@ -466,11 +503,15 @@ def load_handover(size: int) -> str | None:
     demo.sign(demo.offices(OfficeKind.COUNTY).filter(parent=xining), day(2025, 11, 5))
     demo.assign_queue(day(2025, 11, 10), 2025, share=0.7)
     for i, office in enumerate(prefectures):  # came with their 毕业去向登记 record or archive: verified
-        demo.report_in(
-            office, day(2025, 11, 12 + i), cohort=2025, matched=max(2, demo.size // 150), unknown=1
-        )
+        demo.report_in(office, day(2025, 11, 12 + i), cohort=2025, matched=max(2, demo.size // 50), unknown=1)
     elsewhere = demo.contact(2025, day(2025, 9, 26), day(2026, 6, 30))
     demo.transfer(elsewhere, pending_to=[])
+    demo.follow_up(2025, day(2026, 1, 5), day(2026, 11, 30), share=0.5)
+    holding = (
+        Office.objects.filter(graduates__cohort=2025).exclude(pk=demo.bureau.pk).distinct().order_by("pk")
+    )
+    for i, office in enumerate(holding):
+        demo.mark_unreachable(office, day(2026, 4, 1 + i % 20), share=0.15)
 
     # 2026: this autumn. The universities' rosters (June) confirmed by the Education Dept and its own list came in
     # September: signed for (not yet by 海东, 果洛, 玉树), passed down by 西宁 (城东区 has not signed yet).
@@ -490,7 +531,7 @@ def load_handover(size: int) -> str | None:
     demo.dispatch(day(2026, 10, 29), 2026)
     for office in (chengdong, xining):
         demo.report_in(office, day(2026, 10, 20), cohort=2026, matched=max(3, demo.size // 200), unknown=3)
-    elsewhere = demo.contact(2026, day(2026, 9, 25), timezone.localdate())
+    elsewhere = demo.contact(2026, day(2026, 9, 25), timezone.localdate() - datetime.timedelta(days=1))
     demo.transfer(elsewhere, pending_to=[chengdong, haidong], complete=True)
     demo.unreachable_answers(chengdong, timezone.localdate() - datetime.timedelta(days=1), count=3)
 
@@ -499,5 +540,6 @@ def load_handover(size: int) -> str | None:
         f"分发 {c['dispatched']} 人（人工分配 {c['assigned']} 人），签收 {c['signed']} 人，联系 {c['contacts']} 次，"
         f"回访 {c['visits']} 次，转移 {c['accepted'] + c['rejected'] + c['cancelled'] + c['pending']} 件"
         f"（接收 {c['accepted']}、拒绝 {c['rejected']}、撤回 {c['cancelled']}、待接收 {c['pending']}），"
-        f"转出省外 {c['left_province']} 人，报到 {c['report_in']} 人，无法联系名单反馈 {c['answers']} 人"
+        f"转出省外 {c['left_province']} 人，报到 {c['report_in']} 人，批量标记无法联系 {c['marked_unreachable']} 人，"
+        f"无法联系名单反馈 {c['answers']} 人"
     )

@@ -460,6 +460,7 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         )
         if cursor.fetchone()[0]:
             raise StaleCheck()
+        now = timezone.now()  # one clock for every row this commit writes (records, history, sources)
         columns = ", ".join(["id", *STAGED_COLUMNS, *UPLOAD_COLUMNS])
         values = ", ".join(["s.graduate_id", *(f"s.{c}" for c in STAGED_COLUMNS), *UPLOAD_COLUMNS.values()])
         try:
@@ -470,7 +471,7 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
                     **params,
                     "cohort": upload.cohort,
                     "channel": channel,
-                    "now": timezone.now(),
+                    "now": now,
                     "responsible": engine.responsible_office_id(source=upload.source, office=upload.office),
                 },
             )
@@ -487,18 +488,22 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         # row lock, then fails this test and is skipped), the history of the rows it wrote, and the rows it
         # skipped.
         cursor.execute(
-            f"WITH written AS (UPDATE {table} g SET {assignments}, version = g.version + 1, updated_at = now() "
+            f"WITH written AS (UPDATE {table} g SET {assignments}, version = g.version + 1, updated_at = %(now)s "
             f"FROM {rows} s, jsonb_populate_record(NULL::{table}, s.data) r "
             "WHERE s.upload_id = %(upload)s AND s.action = 'update' AND g.id = s.graduate_id "
             "AND g.version = s.graduate_version RETURNING g.id), "
             "history AS (INSERT INTO graduates_graduatechange (graduate_id, at, kind, actor_id, office_id, changes, "
-            "note) SELECT s.graduate_id, now(), 'updated', %(actor)s, %(office)s, s.changes, %(note)s "
+            "note) SELECT s.graduate_id, %(now)s, 'updated', %(actor)s, %(office)s, s.changes, %(note)s "
             f"FROM {rows} s JOIN written w ON w.id = s.graduate_id "
             "WHERE s.upload_id = %(upload)s AND s.action = 'update') "
             f"SELECT s.row_number, s.graduate_id, s.changes FROM {rows} s "
             "WHERE s.upload_id = %(upload)s AND s.action = 'update' "
             "AND s.graduate_id NOT IN (SELECT id FROM written) ORDER BY s.row_number",
-            {**params, "note": f"名单导入：{upload.get_source_display()}（{upload.filename}）"[:200]},
+            {
+                **params,
+                "now": now,
+                "note": f"名单导入：{upload.get_source_display()}（{upload.filename}）"[:200],
+            },
         )
         skipped = [
             (row_number, graduate_id, json.loads(changes) if isinstance(changes, str) else changes)
@@ -507,11 +512,17 @@ def commit_upload(*, upload: RosterUpload, acting_user: User) -> RosterUpload:
         # A new record's registration is its source row (shown on the timeline); a skipped one got nothing.
         cursor.execute(
             "INSERT INTO graduates_graduatesource (graduate_id, channel, reference, received_at, office_id, "
-            "created_by_id) SELECT s.graduate_id, %(channel)s, %(reference)s, now(), %(office)s, %(actor)s "
+            "created_by_id) SELECT s.graduate_id, %(channel)s, %(reference)s, %(now)s, %(office)s, %(actor)s "
             f"FROM {rows} s WHERE s.upload_id = %(upload)s AND s.action IN ('new', 'update', 'unchanged') "
             "AND NOT (s.graduate_id = ANY(%(skipped)s)) "
             "ON CONFLICT (graduate_id, channel, reference) DO NOTHING",
-            {**params, "channel": channel, "reference": reference, "skipped": [g for _, g, _ in skipped]},
+            {
+                **params,
+                "now": now,
+                "channel": channel,
+                "reference": reference,
+                "skipped": [g for _, g, _ in skipped],
+            },
         )
     late = _late_conflicts(upload, skipped)
     roster_committed.send(sender=RosterUpload, upload=upload, acting_user=acting_user)
