@@ -174,6 +174,12 @@ class Graduate(models.Model):
             models.Index(fields=["mobile"], name="graduate_mobile_idx"),
             models.Index(fields=["major"], name="graduate_major_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["cohort", "state"], name="graduate_cohort_state_idx"),
+            # An office's records in registration order (the 待分配 queue's page and its capped count, index-only).
+            models.Index(
+                fields=["responsible_office", "created_at", "id"],
+                include=["school_status"],
+                name="graduate_office_created_idx",
+            ),
             # The list's other sorts (filters.SORTS, each then -id), read in index order and, for deep pages,
             # sought by keyset (graduates/paging.py) instead of sorting every match.
             models.Index(fields=["-created_at", "-id"], name="graduate_created_idx"),
