@@ -182,7 +182,11 @@ class CappedPaginator(Paginator):
 
     exact = True
 
+    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
     @cached_property
     def count(self) -> int:
-        count, self.exact = capped_count(self.object_list)
+        count, self.exact = capped_count(self.object_list, self.cap)
         return count

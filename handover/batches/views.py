@@ -20,6 +20,10 @@ from handover.models import BatchSource, HandoverBatch
 from . import actions, selectors
 from .forms import AssignForm, QueueViewForm
 
+# The queue's counters stop at 1,000 ("1,000+"): counting further is a join over every held graduate, and the
+# bureau works the queue from its top.
+QUEUE_COUNT_CAP = 1_000
+
 
 @employment_office_required
 def handover_home(request: HttpRequest) -> HttpResponse:
@@ -29,7 +33,8 @@ def handover_home(request: HttpRequest) -> HttpResponse:
         "batches": selectors.batches_visible_to(request.user)[:50],
         "status": selectors.acknowledgement_status(request.user),
         "share": selectors.my_share(request.user),
-        "queue_count": count_label(selectors.unassigned_queue(request.user)),  # none outside the bureau
+        # none outside the bureau
+        "queue_count": count_label(selectors.unassigned_queue(request.user), QUEUE_COUNT_CAP),
     }
     if is_bureau:
         form, cohort = _cohort_from(request.GET)
@@ -103,7 +108,7 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
     show = QueueViewForm(request.GET).chosen()
     mohrss = selectors.reported_to_mohrss(request.user)
     listed = mohrss if show == QueueViewForm.MOHRSS else selectors.unassigned_queue(request.user)
-    page = CappedPaginator(listed, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(listed, 50, cap=QUEUE_COUNT_CAP).get_page(request.GET.get("page"))
     graduates = list(page.object_list)
     suggested = (
         selectors.suggested_offices([g.id_number for g in graduates]) if show == QueueViewForm.QUEUE else {}
@@ -114,8 +119,10 @@ def unassigned_view(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "offices": offices,
         "show": show,
-        "mohrss_count": count_label(mohrss),
-        "queue_count": count_label(selectors.unassigned_queue(request.user)),
+        "mohrss_count": count_label(mohrss, QUEUE_COUNT_CAP),
+        "queue_count": count_label(selectors.unassigned_queue(request.user), QUEUE_COUNT_CAP)
+        if show == QueueViewForm.MOHRSS
+        else (f"{page.paginator.count:,}" if page.paginator.exact else f"{QUEUE_COUNT_CAP:,}+"),
     }
     return render(request, "handover/unassigned.html", context)
 
