@@ -44,19 +44,35 @@ def unassigned_queue(user: User) -> QuerySet[Graduate]:
 def acknowledgement_status(user: User) -> list[dict]:
     """Per receiving office in the user's scope: received, signed for, waiting, and days since the oldest
     unsigned dispatch (the bureau chases whoever has not signed)."""
-    offices = visible_offices(user).filter(kind__in=[OfficeKind.PREFECTURE, OfficeKind.COUNTY])
+    offices = {
+        o.pk: o
+        for o in visible_offices(user)
+        .filter(kind__in=[OfficeKind.PREFECTURE, OfficeKind.COUNTY])
+        .only("id", "name", "region_id")
+    }
+    # Grouped by office id alone, the office's name added afterwards: joining the office to every item before
+    # grouping cost more than the grouping (the bureau at 400,000 items).
     rows = (
-        HandoverItem.objects.filter(office__in=offices)
-        .values("office", "office__name", "office__region_id")
+        HandoverItem.objects.filter(office_id__in=sorted(offices))
+        .values("office")
         .annotate(
             received=Count("id"),
             waiting=Count("id", filter=Q(acknowledged_at__isnull=True)),
             oldest=Min("dispatched_at", filter=Q(acknowledged_at__isnull=True)),
         )
-        .order_by("office__region_id")
+        .order_by()
     )
     now = timezone.now()
-    return [{**row, "days": (now - row["oldest"]).days if row["oldest"] else None} for row in rows]
+    status = [
+        {
+            **row,
+            "office__name": offices[row["office"]].name,
+            "office__region_id": offices[row["office"]].region_id,
+            "days": (now - row["oldest"]).days if row["oldest"] else None,
+        }
+        for row in rows
+    ]
+    return sorted(status, key=lambda row: row["office__region_id"])
 
 
 def my_share(user: User) -> dict:
