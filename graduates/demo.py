@@ -1,16 +1,18 @@
 """The registry's part of the living demo: generated graduates of two cohorts (2025, 2026) loaded through the real
-roster import (create → check → commit), as the lists really arrive:
+roster import (create → check → commit), as and when the lists really arrive (core.demo.demo_clock):
 
-- 2025: the Education Dept's hand-over list (every Qinghai institution) and MOHRSS's list of Qinghai natives at
-  out-of-province universities;
-- 2026: the universities' own rosters (青海大学 by its staff, 青海师范大学 by the Education Dept on its behalf; 青海民族大学's
-  checked and waiting), the Education Dept's list of the other Qinghai institutions, MOHRSS's list;
-- uploads with invalid rows to look at: offices' walk-in lists (西宁 one committed and one waiting, 城东区 one
-  waiting) and the bureau's supplementary MOHRSS list, waiting.
+- 2025: the Education Dept's hand-over list (every Qinghai institution; 12 September) and MOHRSS's list of Qinghai
+  natives at out-of-province universities (24 October; now and then with the university's city as 生源地, which
+  leaves them in the bureau's 待分配 queue);
+- 2026: the universities' own rosters by 15 June (青海大学 by its staff, 青海师范大学 by the Education Dept on its
+  behalf; 青海民族大学's late, checked, with invalid rows, waiting), the Education Dept's list of the other Qinghai
+  institutions (September), MOHRSS's list (October);
+- a later step (after the handover's): the offices' walk-in lists and the bureau's supplementary MOHRSS list, each
+  with invalid rows to look at, two committed anyway and three waiting.
 
 Registered from GraduatesConfig.ready(); `seed_demo` runs it (core.demo). Generated people only
 (demo_data.roster_people: Faker zh_CN pools, a fixed seed, ID numbers with valid check digits). Idempotent: skipped
-when the demo uploads exist. The handover's part (handover/demo.py) takes it from there.
+when the demo uploads exist.
 """
 
 from __future__ import annotations

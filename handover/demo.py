@@ -1,21 +1,23 @@
 """The handover's part of the living demo, after the registry's (graduates/demo.py): the lists received as batches
 are dispatched, signed for, passed down, worked one by one, transferred, reported in — every step through the
 real actions (handover/*/actions.py, graduates/actions.py), which check permissions and write the history and
-the audit.
+the audit, each on its own day (core.demo.demo_clock), so dates, due dates and days since dispatch read true.
 
-- 2025 cohort (a year of work): dispatched; the bureau assigned part of its 待分配 queue by hand; every
-  prefecture signed for its share; 西宁 passed its graduates down to its counties, which signed; most graduates
-  contacted (every method, every outcome), visited with destinations (13 升学出国 and 14 included), some
-  transferred (accepted, rejected, withdrawn, out of the province).
-- 2026 cohort (this autumn): the Education Dept confirmed the universities' rosters as its hand-over; dispatched;
-  part of the offices signed for it (城东区 and 海东 not yet: their counters show it), a quarter contacted, two
-  transfer requests waiting (to 城东区 and to 海东), report-in lists at 西宁 and 城东区, the answered unreachable
-  list loaded back, graduates assigned to the demo clerks.
+- 2025 cohort (a year of work): dispatched in September and October; every prefecture signed for its share; 西宁
+  passed its graduates down to its counties, which signed; the bureau assigned part of its 待分配 queue by hand;
+  report-ins verified part of them; contacts with every method and outcome; the offices marked part of the rest
+  无法联系 in bulk; follow-up visits with destinations (every 就业去向, 13 升学出国 and 14 included); transfers
+  accepted, rejected, withdrawn, out of the province.
+- 2026 cohort (this autumn): the Education Dept confirmed the universities' rosters as its hand-over; its lists
+  dispatched in September and signed for (not yet by 海东, 果洛, 玉树; 西宁 passed them down, 城东区 has not signed);
+  MOHRSS's October list dispatched, not signed for yet; graduates assigned to the demo clerks; report-in lists at
+  西宁 and 城东区; the signed ones partly contacted; a transfer request waiting for 城东区 and one for 海东; the
+  answered unreachable list loaded back.
 
 Offices without a demo login work through a generated clerk who cannot log in (core.demo.office_clerk). Per
 graduate, the contact attempts and visits are a loop over the real actions (a few hundred at the default size);
-dispatch, signing, passing down, the queue, report-in and assignment are set-based. Idempotent: skipped once a
-batch has been dispatched.
+dispatch, signing, passing down, the queue, report-in, bulk 无法联系 and assignment are set-based. Idempotent:
+skipped once a batch has been dispatched.
 """
 
 from __future__ import annotations
