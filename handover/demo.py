@@ -57,6 +57,8 @@ from .transfers.actions import accept_transfer, cancel_transfer, reject_transfer
 SEED = 2026
 # Share of a cohort's received graduates the offices have contacted so far.
 CONTACTED_SHARE = {2025: 0.22, 2026: 0.08}
+# At most this many graduates per cohort are contacted (or visited) one by one: a big demo stays quick to load.
+MAX_ONE_BY_ONE = 400
 OUTCOME_WEIGHTS = {
     2025: {
         "verified": 34,
@@ -234,7 +236,7 @@ class _Demo:
         )
         self.rng.shuffle(received)
         self.end = datetime.datetime.combine(end, datetime.time(17), self.tz)
-        chosen = received[: int(len(received) * CONTACTED_SHARE[cohort])]
+        chosen = received[: min(int(len(received) * CONTACTED_SHARE[cohort]), MAX_ONE_BY_ONE)]
         moments = sorted(self._moment(start, end) for _ in chosen)
         elsewhere = []
         for graduate, at in zip(chosen, moments, strict=True):
@@ -280,7 +282,7 @@ class _Demo:
             .select_related("origin_region")
             .order_by("id")
         )
-        chosen = self.rng.sample(verified, int(len(verified) * share))
+        chosen = self.rng.sample(verified, min(int(len(verified) * share), MAX_ONE_BY_ONE))
         self.end = datetime.datetime.combine(end, datetime.time(17), self.tz)
         for graduate, at in zip(chosen, sorted(self._moment(start, end) for _ in chosen), strict=True):
             destination = _pick(self.rng, FOLLOW_UP_DESTINATIONS)

@@ -1,3 +1,4 @@
+import datetime
 from io import StringIO
 
 import pytest
@@ -139,6 +140,11 @@ def test_demo_holds_every_state_contact_method_outcome_and_destination():
     assert Graduate.objects.filter(destination="13", state=State.STUDYING).exists()
     assert not Graduate.objects.filter(destination="13", state=State.EMPLOYED).exists()
     assert Graduate.objects.filter(destination="14", state=State.NOT_SEEKING).exists()
+    # Each step on its own day: the lists arrived before their due dates, the work spread over the months since.
+    received = dict(HandoverBatch.objects.filter(cohort=2025).values_list("source", "received_on"))
+    assert received == {"education": datetime.date(2025, 9, 12), "mohrss": datetime.date(2025, 10, 24)}
+    months = {at.strftime("%Y-%m") for at in ContactAttempt.objects.values_list("at", flat=True)}
+    assert len(months) >= 6
     statuses = dict(Transfer.objects.values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Transfer.Status.values)
     # Signed for in part: some items are, some are not; some wait in the bureau's 待分配 queue.
