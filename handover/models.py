@@ -59,6 +59,11 @@ class HandoverBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.cohort}届 {self.get_source_display()}（{self.received_on:%Y-%m-%d}）"
 
+    @property
+    def not_yet_dispatched(self) -> int:
+        """People added to the batch since its last dispatch (the queue and the kept ones are counted apart)."""
+        return max(0, self.total - self.dispatched - self.unassigned - self.kept - self.reported_to_mohrss)
+
 
 class HandoverItem(models.Model):
     """One graduate of a batch: where it was dispatched and whether that office has acknowledged it (签收)."""

@@ -45,6 +45,7 @@ STATE_BADGES = {
     "verified": "text-bg-primary",
     "unreachable": "text-bg-danger",
     "employed": "text-bg-success",
+    "studying": "text-bg-info",
     "not_seeking": "text-bg-secondary",
     "transferred": "text-bg-light border",
 }
@@ -53,3 +54,21 @@ STATE_BADGES = {
 @register.filter
 def state_badge(value: str) -> str:
     return STATE_BADGES.get(value, "text-bg-light")
+
+
+UPLOAD_BADGES = {
+    "uploaded": "text-bg-light border",
+    "checking": "text-bg-info",
+    "checked": "text-bg-warning",
+    "committing": "text-bg-info",
+    "committed": "text-bg-success",
+    "cancelled": "text-bg-secondary",
+    "refused": "text-bg-danger",
+    "failed": "text-bg-danger",
+}
+
+
+@register.filter
+def upload_badge(value: str) -> str:
+    """The colour of a roster upload's status: waiting for the user (待确认) stands out, failures are red."""
+    return UPLOAD_BADGES.get(value, "text-bg-light")

@@ -95,7 +95,7 @@ def report_in_view(request: HttpRequest) -> HttpResponse:
         request,
         "handover/report_in.html",
         {"cohort": cohort, "lists": lists, "errors": errors, "form": form, "kinds": ReportIn.Kind.choices,
-         "kind": form.data.get("kind") if form.is_bound else None,
+         "kind": form.data.get("kind") if form.is_bound else ReportIn.Kind.DESTINATION_RECORD,  # certificates ended in 2023
          "lines": form.data.get("lines", "")[:MAX_TEXT].replace("\x00", "") if form.is_bound else ""},
         status=400 if form.errors else 200,
     )  # fmt: skip
