@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import record_audit
@@ -25,7 +25,7 @@ from .codes import (
     State,
     VisitOutcome,
 )
-from .models import TRACKED_FIELDS, FollowUpVisit, Graduate, GraduateChange, GraduateSource
+from .models import TRACKED_FIELDS, FollowUpVisit, Graduate, GraduateChange, GraduateQuerySet, GraduateSource
 
 # Derived from the ID number inside Graduate.clean(), so not checked as blank before it runs.
 DERIVED_FIELDS = ["birth_date", "gender"]
@@ -275,7 +275,7 @@ def record_visit(
         employer=employer,
         note=note,
         staff=acting_user,
-        office=acting_user.office,
+        office=acting_user.office or graduate.responsible_office,  # a superuser has no office of its own
     )
     latest = graduate.visits.filter(outcome=VisitOutcome.REACHED).exclude(destination="").first()
     if outcome == VisitOutcome.REACHED and graduate.state != State.TRANSFERRED:
@@ -305,7 +305,7 @@ def record_visit(
 
 
 @transaction.atomic
-def assign_staff(*, graduates: QuerySet[Graduate], staff: User | None, acting_user: User) -> int:
+def assign_staff(*, graduates: GraduateQuerySet, staff: User | None, acting_user: User) -> int:
     """Give the selected graduates to STAFF (a user of the graduate's responsible office), set-based."""
     graduates = graduates.in_scope_of(acting_user)
     if staff is not None:
@@ -350,7 +350,7 @@ def _bulk_change(
 
 
 @transaction.atomic
-def mark_unreachable(*, graduates: QuerySet[Graduate], acting_user: User, note: str = "") -> int:
+def mark_unreachable(*, graduates: GraduateQuerySet, acting_user: User, note: str = "") -> int:
     """Mark the selected graduates 无法联系 where a clerk may make that step; returns how many changed."""
     ids = list(graduates.in_scope_of(acting_user).values_list("pk", flat=True))
     moved = move_states(

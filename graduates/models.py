@@ -41,7 +41,7 @@ INCOMPLETE = functools.reduce(
 )
 
 
-class GraduateQuerySet(models.QuerySet):
+class GraduateQuerySet(models.QuerySet["Graduate"]):
     def incomplete(self) -> GraduateQuerySet:
         """Records missing 就业地意向, 就业意向 or 困难状况."""
         return self.filter(INCOMPLETE)
