@@ -3,9 +3,10 @@ through services/actions.py, so every one has its audit row)."""
 
 from django.contrib import admin
 
+from core.audit import record_audit
 from core.scope import scope_for
 
-from .models import ServiceEntry
+from .models import ServiceEntry, ServiceStandard, StandardRule
 
 
 @admin.register(ServiceEntry)
@@ -28,3 +29,47 @@ class ServiceEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StandardRuleInline(admin.TabularInline):
+    model = StandardRule
+    extra = 0
+    fields = [
+        "position",
+        "applies_to",
+        "codes",
+        "service_type",
+        "required",
+        "window_unit",
+        "window_length",
+        "fixed_month",
+        "fixed_day",
+        "anchor",
+        "citation",
+    ]
+
+
+@admin.register(ServiceStandard)
+class ServiceStandardAdmin(admin.ModelAdmin):
+    """Provincial admins edit their standards' rules and switch one on (the plans follow at once)."""
+
+    list_display = ["name", "code", "province", "is_active", "notice"]
+    list_filter = ["is_active"]
+    inlines = [StandardRuleInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        from django.conf import settings
+
+        return queryset.filter(province=settings.PROVINCE_CODE)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_audit(
+            action="services.standard.saved",
+            actor=request.user,
+            obj=obj,
+            data={"code": obj.code, "active": obj.is_active, "fields": sorted(form.changed_data)},
+        )

@@ -79,3 +79,51 @@ OUTCOME_MAX = 200
 VOID_REASON_MAX = 200
 STAFF_NAME_MAX = 50
 POSTING_REF_MAX = 50
+
+
+# --- Service standards (the notices' promises as data) --------------------------------------------------------
+
+
+class AppliesTo(models.TextChoices):
+    """Which graduates a standard's rule applies to: a registry field holding any of the rule's codes, or a
+    求职登记 entry in the service log."""
+
+    INTENTION = "intention", "就业意向"
+    NEED = "need", "就业服务需求"
+    HARDSHIP = "hardship", "困难状况"
+    JOB_SEEKING = "job_seeking", "已做求职登记"
+
+
+# The registry field (graduates_graduate column, and its key in the change history) each condition reads.
+APPLIES_TO_FIELD: dict[str, str] = {
+    AppliesTo.INTENTION: "intentions",
+    AppliesTo.NEED: "service_needs",
+    AppliesTo.HARDSHIP: "hardship",
+}
+
+
+class WindowUnit(models.TextChoices):
+    MONTHS = "months", "个月（自然月）"
+    DAYS = "days", "天"
+    FIXED = "fixed", "届别当年的固定日期"
+
+
+class Anchor(models.TextChoices):
+    """The day a rule's window starts from."""
+
+    RECEIVED = "received", "机构接收之日（首次分发日；自行登记的为登记日）"
+    FIRST_JOB_SEEKING = "first_job_seeking", "首次求职登记之日"
+
+
+class PlanState(models.TextChoices):
+    """An obligation's state on an as-of date (services/plans.py)."""
+
+    MET = "met", "按期完成"
+    LATE = "late", "逾期完成"
+    DUE = "due", "待完成"
+    OVERDUE = "overdue", "已逾期"
+    CLOSED = "closed", "已终止"
+
+
+# Graduates no longer owed their open obligations: 已就业, 暂不就业, left the province (已转出).
+CLOSED_GRADUATE_STATES = ("employed", "not_seeking", "transferred")

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,9 +19,12 @@ from .codes import (
     POSTING_REF_MAX,
     STAFF_NAME_MAX,
     VOID_REASON_MAX,
+    Anchor,
+    AppliesTo,
     Channel,
     Origin,
     ServiceType,
+    WindowUnit,
 )
 
 
@@ -101,3 +106,132 @@ class ServiceEntry(models.Model):
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+
+# --- Service standards ----------------------------------------------------------------------------------------
+
+
+class ServiceStandard(models.Model):
+    """A set of rules promising services within a window (a notice's service package). A province edits them in
+    the admin and keeps one active; the presets qinghai, mohrss and jilin come with a data migration."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=100)
+    notice = models.CharField("依据", max_length=200, help_text="文件名称与文号")
+    province = models.CharField(
+        "省份代码", max_length=2, default="63", help_text="GB/T 2260 省级代码前两位（青海 63）"
+    )
+    is_active = models.BooleanField("启用", default=False, help_text="每个省份同时只启用一个服务标准")
+
+    class Meta:
+        verbose_name = "服务标准"
+        verbose_name_plural = "服务标准"
+        ordering = ["province", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province"], condition=Q(is_active=True), name="service_standard_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        if self.is_active:
+            others = ServiceStandard.objects.filter(province=self.province, is_active=True).exclude(
+                pk=self.pk
+            )
+            if others.exists():
+                raise ValidationError(
+                    {"is_active": f"该省份已启用服务标准“{others.first()}”，请先停用它再启用本标准。"}
+                )
+
+
+class StandardRule(models.Model):
+    """One promise: graduates matching APPLIES_TO/CODES get at least REQUIRED services of SERVICE_TYPE within
+    the window (WINDOW_LENGTH months or days from the anchor, or until a fixed day of the cohort year)."""
+
+    standard = models.ForeignKey(
+        ServiceStandard, verbose_name="服务标准", on_delete=models.CASCADE, related_name="rules"
+    )
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    applies_to = models.CharField("适用对象", max_length=20, choices=AppliesTo.choices)
+    codes = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name="代码",
+        default=list,
+        blank=True,
+        help_text="登记表代码，含任一即适用（如就业意向 1,2,3,5,6）；“已做求职登记”不填",
+    )
+    service_type = models.CharField("服务类型", max_length=20, choices=ServiceType.choices)
+    required = models.PositiveSmallIntegerField("至少次数", default=1)
+    window_unit = models.CharField("期限单位", max_length=10, choices=WindowUnit.choices)
+    window_length = models.PositiveSmallIntegerField(
+        "期限长度", null=True, blank=True, help_text="几个月或几天；固定日期时不填"
+    )
+    fixed_month = models.PositiveSmallIntegerField("固定日期：月", null=True, blank=True)
+    fixed_day = models.PositiveSmallIntegerField("固定日期：日", null=True, blank=True)
+    anchor = models.CharField("起算日", max_length=20, choices=Anchor.choices, default=Anchor.RECEIVED)
+    citation = models.CharField("依据条款", max_length=200)
+
+    class Meta:
+        verbose_name = "服务标准条款"
+        verbose_name_plural = "服务标准条款"
+        ordering = ["standard", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(required__gte=1), name="standard_rule_required_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(window_unit__in=["months", "days"], window_length__gte=1, fixed_month__isnull=True)
+                    | Q(
+                        window_unit="fixed",
+                        window_length__isnull=True,
+                        fixed_month__gte=1,
+                        fixed_month__lte=12,
+                        fixed_day__gte=1,
+                        fixed_day__lte=31,
+                    )
+                ),
+                name="standard_rule_window_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_applies_to_display()} → ≥{self.required} {self.get_service_type_display()}"
+
+    def clean(self) -> None:
+        import datetime
+
+        errors: dict[str, str] = {}
+        if self.applies_to == AppliesTo.JOB_SEEKING:
+            self.codes = []
+        elif not self.codes:
+            errors["codes"] = "请填写适用的登记表代码（如 1,2,3）。"
+        else:
+            from graduates.codes import Hardship, Intention, ServiceNeed
+
+            known = {
+                AppliesTo.INTENTION: Intention,
+                AppliesTo.NEED: ServiceNeed,
+                AppliesTo.HARDSHIP: Hardship,
+            }
+            choices = known.get(self.applies_to)
+            unknown = [c for c in self.codes if choices is not None and c not in choices.values]
+            if unknown:
+                errors["codes"] = f"{self.get_applies_to_display()}没有代码：{'、'.join(unknown)}。"
+        if self.window_unit in (WindowUnit.MONTHS, WindowUnit.DAYS):
+            if not self.window_length:
+                errors["window_length"] = "按月或按天计的期限须填写长度（至少 1）。"
+            elif self.window_length > 366:
+                errors["window_length"] = "期限长度不能超过 366。"
+            self.fixed_month = self.fixed_day = None
+        elif self.window_unit == WindowUnit.FIXED:
+            self.window_length = None
+            try:
+                datetime.date(2024, self.fixed_month or 0, self.fixed_day or 0)
+            except (TypeError, ValueError):
+                errors["fixed_day"] = "固定日期的月、日不成立（如 12 月 31 日）。"
+        if self.required and self.required > 100:
+            errors["required"] = "至少次数不能超过 100。"
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,362 @@
+"""Service plans: what each graduate is owed under the active service standard, and whether it was given in time.
+
+Every figure comes from ONE set-based query (PLAN_SQL) over the graduates of a scope, the standard's rules, the
+service log and the registry's history, never a loop per graduate. The semantics (issue 9):
+
+- anchor: the local date of the graduate's first hand-over dispatch (the dispatch to the office now responsible;
+  an accepted transfer keeps it), or the record's creation date for a graduate an office registered itself; for a
+  rule of 就业意向 / 就业服务需求 / 困难状况 the date the graduate came to match it, when later (the latest change in
+  the registry's history whose old value did not match); for the 求职登记 anchor, the first 求职登记 entry;
+- due: anchor + N calendar months (PostgreSQL clamps the month end: 2026-11-30 + 3 months = 2027-02-28) or N days,
+  or a fixed day of the cohort year; due at the end of that day;
+- the graduate's 就业意向 / 需求 / 困难状况 on a past as-of date is read back from the history for graduates who
+  match today (one who matched then but no longer does is not reconstructed);
+- a service counts when not voided, of the rule's type, dated on or after the graduation date and on or before the
+  as-of date; states met / late / overdue / due / closed as in codes.PlanState.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .codes import CLOSED_GRADUATE_STATES, PlanState, ServiceType
+from .models import ServiceStandard
+
+# Inputs: %(standard)s, %(as_of)s, %(tz)s, %(closed)s and the graduate filter's own parameters ({where}).
+PLAN_SQL = """
+WITH g AS MATERIALIZED (
+    SELECT g.id, g.id_number, g.name, g.graduation_date, g.cohort, g.state, g.intentions, g.service_needs,
+           g.hardship, g.responsible_office_id AS office_id, g.staff_id,
+           (COALESCE(
+               (SELECT min(i.dispatched_at) FROM handover_handoveritem i
+                WHERE i.graduate_id = g.id AND i.dispatched_at IS NOT NULL),
+               g.created_at) AT TIME ZONE %(tz)s)::date AS received
+    FROM graduates_graduate g
+    WHERE {where}
+), r AS (
+    SELECT r.id, r.position, r.applies_to, r.codes::text[] AS codes, r.service_type, r.required, r.window_unit,
+           r.window_length, r.fixed_month, r.fixed_day, r.anchor,
+           CASE r.applies_to WHEN 'intention' THEN 'intentions' WHEN 'need' THEN 'service_needs'
+                             WHEN 'hardship' THEN 'hardship' END AS field
+    FROM services_standardrule r
+    WHERE r.standard_id = %(standard)s
+), o AS (
+    SELECT g.*, r.id AS rule_id, r.position, r.service_type, r.required, r.window_unit, r.window_length,
+           r.fixed_month, r.fixed_day, r.anchor AS anchor_kind, r.field, r.codes
+    FROM g JOIN r ON CASE r.applies_to
+        WHEN 'intention' THEN g.intentions::text[] && r.codes
+        WHEN 'need' THEN g.service_needs::text[] && r.codes
+        WHEN 'hardship' THEN g.hardship::text[] && r.codes
+        ELSE TRUE END
+), changed AS (
+    -- Per graduate and rule of a registry field: the day the graduate came to match the rule (the latest change on
+    -- or before the as-of date from a value that did not match; none when it always matched), and whether the
+    -- value held on the as-of date matched (the old value of the first later change; none: today's value).
+    SELECT h.id, h.rule_id,
+           max(h.day) FILTER (WHERE h.day <= %(as_of)s AND NOT h.old_matched) AS changed_on,
+           (array_agg(h.old_matched ORDER BY h.at, h.change_id) FILTER (WHERE h.day > %(as_of)s))[1] AS matched_then
+    FROM (
+        SELECT o.id, o.rule_id, c.at, c.id AS change_id, (c.at AT TIME ZONE %(tz)s)::date AS day,
+               COALESCE((c.changes -> o.field -> 0) ?| o.codes, FALSE) AS old_matched
+        FROM o JOIN graduates_graduatechange c ON c.graduate_id = o.id
+        WHERE o.field IS NOT NULL AND c.changes ? o.field
+    ) h
+    GROUP BY h.id, h.rule_id
+), seeking AS (
+    SELECT e.graduate_id, min(e.date) AS first_day
+    FROM services_serviceentry e JOIN g ON g.id = e.graduate_id
+    WHERE e.service_type = 'job_seeking' AND e.voided_at IS NULL
+        AND e.date >= g.graduation_date AND e.date <= %(as_of)s
+    GROUP BY e.graduate_id
+), a AS (
+    SELECT o.*,
+           CASE WHEN o.anchor_kind = 'first_job_seeking' THEN s.first_day
+                ELSE GREATEST(o.received, ch.changed_on) END AS anchor_day,
+           ch.matched_then
+    FROM o
+    LEFT JOIN changed ch ON ch.id = o.id AND ch.rule_id = o.rule_id
+    LEFT JOIN seeking s ON s.graduate_id = o.id AND o.anchor_kind = 'first_job_seeking'
+), d AS (
+    SELECT a.*,
+           CASE a.window_unit
+               WHEN 'months' THEN (a.anchor_day + make_interval(months => a.window_length))::date
+               WHEN 'days' THEN a.anchor_day + a.window_length
+               ELSE make_date(a.cohort, a.fixed_month, LEAST(a.fixed_day, extract(day FROM
+                   make_date(a.cohort, a.fixed_month, 1) + interval '1 month - 1 day')::int))
+           END AS due
+    FROM a
+    WHERE a.anchor_day IS NOT NULL AND a.anchor_day <= %(as_of)s AND a.matched_then IS NOT FALSE
+), c AS (
+    SELECT d.id, d.rule_id, count(e.id) AS done, count(e.id) FILTER (WHERE e.date <= d.due) AS by_due,
+           {entries} AS entry_ids
+    FROM d LEFT JOIN services_serviceentry e
+        ON e.graduate_id = d.id AND e.service_type = d.service_type AND e.voided_at IS NULL
+        AND e.date >= d.graduation_date AND e.date <= %(as_of)s
+    GROUP BY d.id, d.rule_id
+), p AS (
+    SELECT d.id, d.id_number, d.name, d.office_id, d.staff_id, d.state, d.rule_id, d.position, d.service_type,
+           d.required, d.anchor_day, d.due, c.done, c.entry_ids,
+           CASE WHEN c.by_due >= d.required THEN 'met'
+                WHEN c.done >= d.required THEN 'late'
+                WHEN d.state = ANY(%(closed)s) THEN 'closed'
+                WHEN %(as_of)s > d.due THEN 'overdue'
+                ELSE 'due' END AS plan_state
+    FROM d JOIN c ON c.id = d.id AND c.rule_id = d.rule_id
+)
+"""
+
+ENTRY_IDS = "array_agg(e.id ORDER BY e.date, e.id) FILTER (WHERE e.id IS NOT NULL)"
+
+
+@dataclass
+class Obligation:
+    graduate_id: int
+    rule_id: int
+    service_type: str
+    required: int
+    done: int
+    anchor: datetime.date
+    due: datetime.date
+    state: str
+    entry_ids: list[int] = field(default_factory=list)
+
+    @property
+    def service_label(self) -> str:
+        return str(ServiceType(self.service_type).label)
+
+    @property
+    def state_label(self) -> str:
+        return str(PlanState(self.state).label)
+
+
+@dataclass
+class GraduatePlan:
+    graduate_id: int
+    id_number: str
+    name: str
+    office_id: int
+    obligations: list[Obligation] = field(default_factory=list)
+
+
+@dataclass
+class PlanScope:
+    """Which graduates a plan query covers: all of the province, those of some offices, or some graduates."""
+
+    office_ids: list[int] | None = None
+    graduate_ids: list[int] | None = None
+    staff_id: int | None = None
+
+    def where(self) -> tuple[str, dict]:
+        clauses = ["TRUE"]
+        params: dict = {}
+        if self.office_ids is not None:
+            clauses.append("g.responsible_office_id = ANY(%(scope_offices)s)")
+            params["scope_offices"] = list(self.office_ids)
+        if self.graduate_ids is not None:
+            clauses.append("g.id = ANY(%(scope_graduates)s)")
+            params["scope_graduates"] = list(self.graduate_ids)
+        if self.staff_id is not None:
+            clauses.append("g.staff_id = %(scope_staff)s")
+            params["scope_staff"] = self.staff_id
+        return " AND ".join(clauses), params
+
+
+def active_standard(province: str | None = None) -> ServiceStandard | None:
+    """The standard PROVINCE (default: this installation's) has switched on, if any."""
+    return ServiceStandard.objects.filter(province=province or settings.PROVINCE_CODE, is_active=True).first()
+
+
+def _run(
+    *,
+    standard: ServiceStandard,
+    as_of: datetime.date,
+    scope: PlanScope,
+    select: str,
+    entries: bool = False,
+    extra: dict | None = None,
+) -> list[tuple]:
+    where, params = scope.where()
+    params.update(extra or {})
+    sql = PLAN_SQL.format(where=where, entries=ENTRY_IDS if entries else "NULL::bigint[]") + select
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                **params,
+                "standard": standard.pk,
+                "as_of": as_of,
+                "tz": settings.TIME_ZONE,
+                "closed": list(CLOSED_GRADUATE_STATES),
+            },
+        )
+        return cursor.fetchall()
+
+
+def plans(
+    *, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope, entries: bool = False
+) -> list[GraduatePlan]:
+    """Every graduate of SCOPE with at least one obligation under STANDARD on AS_OF, by ID number, each with
+    its obligations in the standard's order (ENTRIES: with the ids of the services counted)."""
+    rows = _run(
+        standard=standard,
+        as_of=as_of,
+        scope=scope,
+        entries=entries,
+        select="SELECT id, id_number, name, office_id, rule_id, service_type, required, done, anchor_day, due, "
+        "plan_state, entry_ids FROM p ORDER BY id_number, id, position, rule_id",
+    )
+    result: list[GraduatePlan] = []
+    for gid, id_number, name, office_id, rule_id, stype, required, done, anchor, due, state, ids in rows:
+        if not result or result[-1].graduate_id != gid:
+            result.append(GraduatePlan(graduate_id=gid, id_number=id_number, name=name, office_id=office_id))
+        result[-1].obligations.append(
+            Obligation(
+                graduate_id=gid,
+                rule_id=rule_id,
+                service_type=stype,
+                required=required,
+                done=done,
+                anchor=anchor,
+                due=due,
+                state=state,
+                entry_ids=list(ids or []),
+            )
+        )
+    return result
+
+
+def graduate_plan(
+    *, graduate_id: int, as_of: datetime.date | None = None, standard: ServiceStandard | None = None
+) -> list[Obligation]:
+    """One graduate's obligations under the active standard today (Beijing), with the services counted."""
+    standard = standard or active_standard()
+    if standard is None:
+        return []
+    found = plans(
+        standard=standard,
+        as_of=as_of or timezone.localdate(),
+        scope=PlanScope(graduate_ids=[graduate_id]),
+        entries=True,
+    )
+    return found[0].obligations if found else []
+
+
+def summarise(found: list[GraduatePlan]) -> dict[str, int]:
+    counts = Counter(o.state for plan in found for o in plan.obligations)
+    return {state: counts.get(state, 0) for state in PlanState.values}
+
+
+def plans_json(*, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope) -> dict:
+    """The `service_plans --json` document (issue 9's shape exactly)."""
+    found = plans(standard=standard, as_of=as_of, scope=scope)
+    return {
+        "as_of": as_of.isoformat(),
+        "standard": standard.code,
+        "graduates": [
+            {
+                "id_number": plan.id_number,
+                "obligations": [
+                    {
+                        "service": o.service_label,
+                        "required": o.required,
+                        "done": o.done,
+                        "due": o.due.isoformat(),
+                        "state": o.state,
+                    }
+                    for o in plan.obligations
+                ],
+            }
+            for plan in found
+        ],
+        "summary": summarise(found),
+    }
+
+
+@dataclass
+class ComplianceRow:
+    """Counts of obligations per state for one group (an office, a prefecture, or the total) and one rule (None:
+    every rule)."""
+
+    key: str | None
+    rule_id: int | None
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def kept(self) -> int:
+        """met + late: the share of obligations given at all."""
+        return self.counts.get("met", 0) + self.counts.get("late", 0)
+
+
+COMPLIANCE_GROUPS = {
+    # The responsible office's id, or its prefecture (the first 4 digits of the office's region code).
+    "office": "p.office_id::text",
+    "prefecture": "left(o.region_id, 4)",
+}
+
+
+def compliance(
+    *, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope, group_by: str = "office"
+) -> list[ComplianceRow]:
+    """Obligations per state for each group × rule, each group's total, each rule's total and the grand total:
+    one query (GROUPING SETS over the plan)."""
+    key = COMPLIANCE_GROUPS[group_by]  # one of two fixed expressions, never user text
+    rows = _run(
+        standard=standard,
+        as_of=as_of,
+        scope=scope,
+        select=f"""
+        SELECT {key} AS k, p.rule_id, p.plan_state, count(*)
+        FROM p JOIN core_office o ON o.id = p.office_id
+        GROUP BY GROUPING SETS (({key}, p.rule_id, p.plan_state), ({key}, p.plan_state),
+                                (p.rule_id, p.plan_state), (p.plan_state))
+        """,  # noqa: S608 - KEY is one of COMPLIANCE_GROUPS' fixed expressions, values as parameters
+    )
+    table: dict[tuple[str | None, int | None], dict[str, int]] = {}
+    for k, rule_id, state, count in rows:
+        table.setdefault((k, rule_id), dict.fromkeys(PlanState.values, 0))[state] = count
+    return [ComplianceRow(key=k, rule_id=rule_id, counts=counts) for (k, rule_id), counts in table.items()]
+
+
+def worklist(
+    *, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope, days: int = 7, limit: int = 200
+) -> dict[str, list[dict]]:
+    """Obligations overdue, and due within DAYS of AS_OF (this week), oldest due first, at most LIMIT of each,
+    in one query: {"overdue": [row], "due": [row]} (the caller masks the ID numbers)."""
+    rows = _run(
+        standard=standard,
+        as_of=as_of,
+        scope=scope,
+        select="""
+        SELECT * FROM (
+            SELECT p.plan_state, p.id, p.name, p.id_number, p.service_type, p.required, p.done, p.due,
+                   row_number() OVER (PARTITION BY p.plan_state ORDER BY p.due, p.id, p.position) AS n
+            FROM p
+            WHERE p.plan_state = 'overdue' OR (p.plan_state = 'due' AND p.due <= %(as_of)s + %(days)s)
+        ) w WHERE n <= %(limit)s ORDER BY plan_state, due, id
+        """,
+        extra={"days": days, "limit": limit},
+    )
+    result: dict[str, list[dict]] = {"overdue": [], "due": []}
+    for state, gid, name, id_number, stype, required, done, due, _n in rows:
+        result[state].append(
+            {
+                "graduate_id": gid,
+                "name": name,
+                "id_number": id_number,
+                "service": str(ServiceType(stype).label),
+                "required": required,
+                "done": done,
+                "due": due,
+            }
+        )
+    return result
