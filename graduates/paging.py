@@ -24,8 +24,10 @@ from django.utils.functional import cached_property
 COUNT_CAP = 10_000
 
 
-def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(count, exact): the number of rows of QUERYSET when ≤ CAP, else the planner's estimate (≥ CAP + 1)."""
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the number of rows of QUERYSET when ≤ CAP (default COUNT_CAP), else the planner's
+    estimate (≥ CAP + 1)."""
+    cap = COUNT_CAP if cap is None else cap
     ids = queryset.order_by().values("pk")
     count = ids[: cap + 1].count()
     if count <= cap:
@@ -33,8 +35,9 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return max(estimated_count(ids), cap + 1), False
 
 
-def count_label(queryset: QuerySet, cap: int = COUNT_CAP) -> str:
-    """A counter for a page: "1,234", or "10,000+" beyond CAP (nothing counted past it)."""
+def count_label(queryset: QuerySet, cap: int | None = None) -> str:
+    """A counter for a page: "1,234", or "10,000+" beyond CAP (default COUNT_CAP; nothing counted past it)."""
+    cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by().values("pk")[: cap + 1].count()
     return f"{cap:,}+" if count > cap else f"{count:,}"
 
@@ -182,7 +185,7 @@ class CappedPaginator(Paginator):
 
     exact = True
 
-    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, *args, cap: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cap = cap
 

@@ -191,3 +191,49 @@ def test_imports_list_queries_do_not_grow_with_rows(client, county_clerk):
     few = queries(client, url)
     upload(25)
     assert queries(client, url) == few
+
+
+def test_worklist_links_walk_every_graduate_once_in_hand_over_order(province_admin, prefecture_clerk):
+    """下一页 from the first page to the end and 上一页 back: the handed-over graduates by their first hand-over,
+    then those registered by the office itself (never handed over), each once."""
+    from handover.contact.selectors import worklist_page
+
+    received(province_admin, 12, start=1)
+    own = register(5, prefecture_clerk, start=500)  # the office's own registrations: no hand-over
+    handed_over = Graduate.objects.exclude(pk__in=[g.pk for g in own]).order_by("id")
+    expected = [g.pk for g in handed_over] + [g.pk for g in own]  # one dispatch: same time, then id
+
+    pages, params = [], {}
+    while True:
+        page = worklist_page(user=prefecture_clerk, params=params, per_page=5)
+        pages.append(page)
+        if not page.has_next():
+            break
+        params = dict(p.split("=") for p in page.next_params.split("&"))
+    assert [g.pk for p in pages for g in p.object_list] == expected
+    assert [p.number for p in pages] == [1, 2, 3, 4]
+    assert all(g.handed_over is not None for g in pages[0].object_list)
+
+    last = worklist_page(user=prefecture_clerk, params={"page": "last"}, per_page=5)
+    assert [g.pk for g in last.object_list] == expected[15:] and last.number == 4
+    back = [last]
+    while back[-1].has_previous():
+        params = dict(p.split("=") for p in back[-1].previous_params.split("&"))
+        back.append(worklist_page(user=prefecture_clerk, params=params, per_page=5))
+    assert [g.pk for p in reversed(back) for g in p.object_list] == expected
+    assert back[-1].number == 1
+
+
+def test_a_list_beyond_the_cap_says_about_how_many(client, county_clerk, monkeypatch):
+    """Past the cap the list is not counted: it says 约 (the planner's estimate) and still pages by its links."""
+    from graduates import paging
+
+    register(8, county_clerk)
+    client.force_login(county_clerk)
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    response = client.get(reverse("graduates:list"), {"per_page": 25})
+    text = response.content.decode()
+    assert "约 <strong>" in text and "共 <strong>" not in text
+    assert len(response.context["page"].object_list) == 8
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    assert "共 <strong>8</strong> 名" in client.get(reverse("graduates:list")).content.decode()
