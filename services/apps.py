@@ -18,3 +18,4 @@ class ServicesConfig(AppConfig):
         register_demo_step(30, "就业服务", load_services)
         offices = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="服务台账", url_name="services:log", roles=offices, order=40)
+        register_nav(label="待办服务", url_name="services:plans", roles=offices, order=41)

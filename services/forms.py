@@ -178,3 +178,23 @@ class LedgerUploadForm(forms.Form):
         if upload.size > limit * 1024 * 1024:
             raise forms.ValidationError(f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit} MB。")
         return upload
+
+
+class PlanViewForm(forms.Form):
+    """The plan pages' options, read from the URL: the as-of day and (worklist) only my graduates."""
+
+    as_of = forms.DateField(
+        label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    mine = forms.BooleanField(label="只看我负责的", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].error_messages["invalid"] = "日期格式不对，应为 2026-07-01 这样的日期。"
+        _style(self)
+
+    def clean_as_of(self):
+        value = self.cleaned_data.get("as_of")
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError("截至日期应在 2000 年至 2100 年之间。")
+        return value or timezone.localdate()

@@ -4,18 +4,21 @@ graduates a clerk may log a service for."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from core.models import User
+from core.models import Office, OfficeKind, Region, User
 from core.scope import scope_for
+from graduates.checks import mask_id_number
 from graduates.models import Graduate
 from graduates.selectors import TimelineEntry
 
-from .codes import ServiceType
-from .models import ServiceEntry
+from .codes import PlanState, ServiceType
+from .models import ServiceEntry, ServiceStandard, StandardRule
+from .plans import PlanScope, active_standard, compliance, worklist
 
 LOG_FIELDS = [
     "id",
@@ -166,3 +169,60 @@ def graduates_by_id_number(*, user: User, id_numbers: list[str]) -> tuple[list[G
         found.setdefault(graduate.id_number, graduate)
     missing = [number for number in id_numbers if number not in found]
     return [found[n] for n in id_numbers if n in found], missing
+
+
+# --- Plans: worklists and compliance, narrowed to the user's scope ---------------------------------------------
+
+
+def plan_scope_for(user: User, *, mine: bool = False) -> PlanScope:
+    """The graduates whose plans USER sees: those of the offices in USER's scope (the bureau: every office of the
+    province), or with MINE only those USER is the staff member of."""
+    scope = scope_for(user)
+    office_ids = None if scope.everything else sorted(scope.office_ids or [])
+    return PlanScope(office_ids=office_ids, staff_id=user.pk if mine else None)
+
+
+def plan_worklist(*, user: User, as_of: datetime.date, mine: bool = False) -> dict:
+    """Obligations overdue and due within a week for USER's office (or USER's own graduates), ID numbers
+    masked; empty when the province has no active standard."""
+    standard = active_standard()
+    if standard is None:
+        return {"standard": None, "overdue": [], "due": []}
+    rows = worklist(standard=standard, as_of=as_of, scope=plan_scope_for(user, mine=mine))
+    for kind in ("overdue", "due"):
+        for row in rows[kind]:
+            row["id_number"] = mask_id_number(row["id_number"])
+    return {"standard": standard, **rows}
+
+
+@dataclass
+class ComplianceTable:
+    standard: ServiceStandard | None
+    rules: list[tuple[StandardRule, dict[str, int]]]  # each rule with its counts per state, then the total
+    total: dict[str, int]
+    groups: list[tuple[str, dict[str, int]]]  # (office or prefecture name, counts per state)
+    group_label: str
+
+
+def compliance_for(*, user: User, as_of: datetime.date) -> ComplianceTable:
+    """Compliance per rule and per office (a bureau: per prefecture) in USER's scope on AS_OF, one query."""
+    standard = active_standard()
+    empty = dict.fromkeys(PlanState.values, 0)
+    if standard is None:
+        return ComplianceTable(None, [], empty, [], "")
+    bureau = user.office is not None and user.office.kind == OfficeKind.BUREAU
+    group_by = "prefecture" if bureau else "office"
+    rows = compliance(standard=standard, as_of=as_of, scope=plan_scope_for(user), group_by=group_by)
+    by_key = {(r.key, r.rule_id): r.counts for r in rows}
+    rules = [(rule, by_key.get((None, rule.pk), empty)) for rule in standard.rules.order_by("position", "id")]
+    keys = sorted({r.key for r in rows if r.key is not None})
+    if bureau:
+        regions = dict(Region.objects.filter(code__in=[k + "00" for k in keys]).values_list("code", "name"))
+        groups = [(regions.get(k + "00", k), by_key[(k, None)]) for k in keys]
+    else:
+        offices = dict(Office.objects.filter(pk__in=[int(k) for k in keys]).values_list("pk", "name"))
+        groups = [(offices.get(int(k), k), by_key[(k, None)]) for k in keys]
+    groups.sort(key=lambda item: item[0])
+    return ComplianceTable(
+        standard, rules, by_key.get((None, None), empty), groups, "市（州）" if bureau else "服务机构"
+    )

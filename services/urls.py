@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.service_log_view, name="log"),
     path("bulk/", views.bulk_view, name="bulk"),
     path("ledger/", views.ledger_view, name="ledger"),
+    path("plans/", views.plan_worklist_view, name="plans"),
+    path("compliance/", views.compliance_view, name="compliance"),
     path("graduate/<int:pk>/", views.record_service_view, name="record"),
     path("<int:pk>/void/", views.void_view, name="void"),
 ]

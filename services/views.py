@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
@@ -17,8 +20,16 @@ from graduates import selectors as registry
 from graduates.checks import mask_id_number
 
 from . import actions, selectors
-from .codes import ServiceType
-from .forms import MAX_PASTED, BulkForm, LedgerUploadForm, LogFilterForm, ServiceForm, VoidForm
+from .codes import PlanState, ServiceType
+from .forms import (
+    MAX_PASTED,
+    BulkForm,
+    LedgerUploadForm,
+    LogFilterForm,
+    PlanViewForm,
+    ServiceForm,
+    VoidForm,
+)
 from .ledger import import_ledger
 
 PAGE_SIZE = 50
@@ -206,3 +217,40 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
     else:
         form = LedgerUploadForm()
     return render(request, "services/ledger.html", {"form": form, "report": report}, status=status)
+
+
+def _plan_options(request: HttpRequest) -> tuple[PlanViewForm, datetime.date, bool]:
+    form = PlanViewForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["as_of"], form.cleaned_data["mine"]
+    return form, timezone.localdate(), False
+
+
+@employment_office_required
+def plan_worklist_view(request: HttpRequest) -> HttpResponse:
+    """Obligations overdue and due this week, for the office or only the clerk's own graduates."""
+    form, as_of, mine = _plan_options(request)
+    rows = selectors.plan_worklist(user=request.user, as_of=as_of, mine=mine)
+    return render(
+        request,
+        "services/plans.html",
+        {"form": form, "as_of": as_of, "mine": mine, **rows, **_one_on_one_context(request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@employment_office_required
+def compliance_view(request: HttpRequest) -> HttpResponse:
+    """Met / late / due / overdue / closed per rule and per office (the bureau: per prefecture)."""
+    form, as_of, _mine = _plan_options(request)
+    table = selectors.compliance_for(user=request.user, as_of=as_of)
+    return render(
+        request,
+        "services/compliance.html",
+        {"form": form, "as_of": as_of, "table": table, "states": PlanState.choices},
+        status=400 if form.errors else 200,
+    )
+
+
+def _one_on_one_context(user) -> dict:
+    return {}

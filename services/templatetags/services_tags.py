@@ -6,6 +6,8 @@ from core.scope import scope_for
 
 from ..codes import Channel, ServiceType
 from ..forms import ServiceForm, VoidForm
+from ..models import ServiceEntry
+from ..plans import active_standard, graduate_plan
 from ..selectors import graduate_services
 
 register = template.Library()
@@ -23,7 +25,13 @@ def service_panel(context, graduate):
     )
     scope = scope_for(user)
     recent = [e for e in graduate_services(graduate)[:RECENT] if scope.covers_office(e.office_id)]
+    standard = active_standard()
+    plan = graduate_plan(graduate_id=graduate.pk, standard=standard) if standard else []
+    counted = {e.pk: e for e in ServiceEntry.objects.filter(pk__in=[i for o in plan for i in o.entry_ids])}
+    obligations = [{"o": o, "entries": [counted[i] for i in o.entry_ids if i in counted]} for o in plan]
     return {
+        "standard": standard,
+        "obligations": obligations,
         "g": graduate,
         "can_log": can_log,
         "form": ServiceForm(),
@@ -41,3 +49,8 @@ def service_label(code: str) -> str:
 @register.filter
 def channel_label(code: str) -> str:
     return dict(Channel.choices).get(code, code) if code else "—"
+
+
+@register.filter
+def get_count(counts: dict, key: str) -> int:
+    return counts.get(key, 0)
