@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from core.scope import scope_for
 from .checks import mask_id_number, mask_phone
 from .codes import MANUAL_TRANSITIONS, State
 from .filters import GraduateFilter
-from .models import INCOMPLETE, Graduate, GraduateChange
+from .models import INCOMPLETE, Graduate, GraduateChange, GraduateQuerySet
 
 LIST_FIELDS = [
     "id",
@@ -39,7 +40,7 @@ LIST_FIELDS = [
 ]
 
 
-def graduates_visible_to(user: User) -> QuerySet[Graduate]:
+def graduates_visible_to(user: User) -> GraduateQuerySet:
     return Graduate.objects.in_scope_of(user)
 
 
@@ -81,7 +82,7 @@ class TimelineEntry:
 
 # Other apps (handover, services) add their events to the timeline through these providers, so the
 # registry never imports them.
-_TIMELINE_PROVIDERS = []
+_TIMELINE_PROVIDERS: list[Callable[[Graduate], list[TimelineEntry]]] = []
 
 
 def register_timeline_provider(provider) -> None:
@@ -104,8 +105,10 @@ def names_for(changes: list[GraduateChange]) -> dict[str, dict]:
     names: dict[str, dict] = {}
     for field, ids in wanted.items():
         if ids:
-            rows = ID_FIELDS[field].objects.filter(pk__in=sorted(ids))
-            names[field] = {r.pk: (r.name if field == "responsible_office_id" else str(r)) for r in rows}
+            rows = ID_FIELDS[field]._default_manager.filter(pk__in=sorted(ids))
+            names[field] = {
+                r.pk: str(getattr(r, "name", r)) if field == "responsible_office_id" else str(r) for r in rows
+            }
     return names
 
 
@@ -123,14 +126,14 @@ def display_value(field: str, value, names: dict[str, dict] | None = None) -> st
             names = names_for([GraduateChange(changes={field: [value]})])
         return names.get(field, {}).get(value, str(value))
     base = getattr(model_field, "base_field", None)
-    choices = dict((base or model_field).choices or [])
+    choices = dict(getattr(base or model_field, "choices", None) or [])
     if isinstance(value, list):
         return "、".join(str(choices.get(v, v)) for v in value)
     return str(choices.get(value, value))
 
 
 def field_label(field: str) -> str:
-    return str(Graduate._meta.get_field(field.removesuffix("_id")).verbose_name)
+    return str(getattr(Graduate._meta.get_field(field.removesuffix("_id")), "verbose_name", field))
 
 
 def change_lines(change: GraduateChange, names: dict[str, dict] | None = None) -> list[str]:

@@ -152,17 +152,17 @@ def worklist_page(*, user: User, mine_only: bool = False, params, per_page: int 
     object_list = []
     for handed_over, pk in found:
         if pk in rows:
-            rows[pk].handed_over = handed_over
+            rows[pk].handed_over = handed_over  # type: ignore[attr-defined]  # shown beside the name
             object_list.append(rows[pk])
     if after:
         has_previous, has_next = True, more
-        number = number if number else None
+        number = number or None
     elif reverse:
         has_previous, has_next = more, bool(before)
         if before and not more:
             number = 1
     else:
-        has_previous, has_next = number > 1, more
+        has_previous, has_next = (number or 1) > 1, more
     return Page(object_list, per_page, count, exact, number, has_previous, has_next)
 
 
