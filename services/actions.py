@@ -30,7 +30,7 @@ from .codes import (
     Origin,
     ServiceType,
 )
-from .models import ServiceEntry
+from .models import JobPosting, RecruitmentEvent, ServiceEntry
 
 STAFF_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF)
 MAX_BULK = 5000  # graduates logged in one step (an event's attendance list, a posting's recipients)
@@ -143,8 +143,11 @@ def log_service(
     content: str = "",
     outcome: str = "",
     acting_user: User,
+    posting: JobPosting | None = None,
+    event: RecruitmentEvent | None = None,
 ) -> ServiceEntry:
-    """Log one service the acting user's office gave GRADUATE (who must be in the acting user's scope)."""
+    """Log one service the acting user's office gave GRADUATE (who must be in the acting user's scope),
+    optionally about a job posting or a recruitment event."""
     office = check_staff(acting_user)
     fields = clean_service_fields(
         service_type=service_type, date=date, channel=channel, content=content, outcome=outcome
@@ -162,6 +165,9 @@ def log_service(
         outcome=fields.outcome,
         origin=Origin.RECORD,
         created_by=acting_user,
+        posting=posting,
+        event=event,
+        posting_ref=str(posting.pk) if posting is not None else "",
     )
     record_audit(
         action="services.logged",
@@ -397,3 +403,54 @@ def log_ledger_rows(
         data={"logged": logged, "duplicates": len(duplicate_rows)},
     )
     return LedgerWrite(logged=logged, duplicate_rows=sorted(duplicate_rows))
+
+
+# --- Job postings and recruitment events ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_posting(*, posting: JobPosting, acting_user: User) -> JobPosting:
+    """Save a new job posting for the acting user's office (checked with full_clean: Chinese messages)."""
+    posting.office = check_staff(acting_user)
+    posting.created_by = acting_user
+    if posting.pay_min and posting.pay_max and posting.pay_min > posting.pay_max:
+        raise ValidationError({"pay_max": "月薪上限不能低于下限。"})
+    posting.full_clean()
+    posting.save()
+    record_audit(action="services.posting.created", actor=acting_user, obj=posting, data={})
+    return posting
+
+
+@transaction.atomic
+def create_event(
+    *, event: RecruitmentEvent, posting_ids: Sequence[int] = (), acting_user: User
+) -> RecruitmentEvent:
+    """Save a recruitment event the acting user's office holds or held (planned ones up to a year ahead)."""
+    event.office = check_staff(acting_user)
+    event.created_by = acting_user
+    latest = timezone.localdate() + datetime.timedelta(days=366)
+    if event.date is None or not EARLIEST_DATE <= event.date <= latest:
+        raise ValidationError({"date": f"举办日期应在 2000-01-01 至 {latest:%Y-%m-%d} 之间。"})
+    if not event.online and not event.place.strip():
+        raise ValidationError({"place": "请填写举办地点，或勾选“网络招聘”。"})
+    event.full_clean()
+    event.save()
+    if posting_ids:
+        event.postings.set(JobPosting.objects.filter(pk__in=list(posting_ids)))
+    record_audit(action="services.event.created", actor=acting_user, obj=event, data={"kind": event.kind})
+    return event
+
+
+def recommend_posting(*, graduate: Graduate, posting: JobPosting, acting_user: User) -> ServiceEntry:
+    """One click: log a 岗位推荐 of POSTING to GRADUATE today (the plan counts it at once)."""
+    if posting.valid_until < timezone.localdate():
+        raise ValidationError("该岗位已过有效期，不能再推荐。")
+    return log_service(
+        graduate=graduate,
+        service_type=ServiceType.JOB_REFERRAL,
+        date=timezone.localdate(),
+        channel=Channel.PHONE,
+        content=f"推荐岗位：{posting.employer} {posting.title}"[:CONTENT_MAX],
+        acting_user=acting_user,
+        posting=posting,
+    )

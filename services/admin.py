@@ -6,7 +6,7 @@ from django.contrib import admin
 from core.audit import record_audit
 from core.scope import scope_for
 
-from .models import ServiceEntry, ServiceStandard, StandardRule
+from .models import JobPosting, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
 
 
 @admin.register(ServiceEntry)
@@ -73,3 +73,53 @@ class ServiceStandardAdmin(admin.ModelAdmin):
             obj=obj,
             data={"code": obj.code, "active": obj.is_active, "fields": sorted(form.changed_data)},
         )
+
+
+@admin.register(JobPosting)
+class JobPostingAdmin(admin.ModelAdmin):
+    list_display = [
+        "employer",
+        "title",
+        "category",
+        "location",
+        "education",
+        "head_count",
+        "valid_until",
+        "source",
+    ]
+    list_filter = ["source", "education"]
+    search_fields = ["employer", "title", "category"]
+    list_select_related = ["location", "office"]
+    raw_id_fields = ["location"]
+    readonly_fields = ["office", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        return scope_for(request.user).filter(super().get_queryset(request), office_field="office")
+
+    def has_add_permission(self, request):
+        return False  # added on the postings page (services/actions.py create_posting)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_audit(action="services.posting.changed", actor=request.user, obj=obj, data={})
+
+
+@admin.register(RecruitmentEvent)
+class RecruitmentEventAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "kind", "online", "place", "office"]
+    list_filter = ["kind", "online"]
+    date_hierarchy = "date"
+    search_fields = ["name", "place"]
+    list_select_related = ["office"]
+    filter_horizontal = ["postings"]
+    readonly_fields = ["office", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        return scope_for(request.user).filter(super().get_queryset(request), office_field="office")
+
+    def has_add_permission(self, request):
+        return False  # added on the events page (services/actions.py create_event)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_audit(action="services.event.changed", actor=request.user, obj=obj, data={})

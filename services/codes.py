@@ -127,3 +127,25 @@ class PlanState(models.TextChoices):
 
 # Graduates no longer owed their open obligations: 已就业, 暂不就业, left the province (已转出).
 CLOSED_GRADUATE_STATES = ("employed", "not_seeking", "transferred")
+
+
+# --- Job postings and recruitment events (seed 003 §六(二)4, seed 002) -----------------------------------------
+
+
+class PostingSource(models.TextChoices):
+    KEY_ENTERPRISE = "key_enterprise", "重点企业"
+    MAJOR_PROJECT = "major_project", "重大项目"
+    SPECIALISED = "specialised", "专精特新"
+    PUBLIC_SECTOR = "public_sector", "公共部门"
+    RESEARCH_ASSISTANT = "research_assistant", "科研助理"
+    INTERNSHIP = "internship", "见习岗位"
+
+
+class EventKind(models.TextChoices):
+    """Seed 002: at least one 专业性 event a week and one 综合性 event a month per prefecture."""
+
+    PROFESSIONAL = "professional", "专业性"
+    COMPREHENSIVE = "comprehensive", "综合性"
+
+
+TITLE_MAX = 100

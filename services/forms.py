@@ -6,11 +6,14 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
+from core.models import Region
 from graduates.roster import parse
 
 from .codes import CONTENT_MAX, OUTCOME_MAX, VOID_REASON_MAX, Channel, ServiceType
+from .models import JobPosting, RecruitmentEvent
 
 NUL_MESSAGE = "不能包含空字符（NUL），请删除后重新填写。"
 MAX_PASTED = 2000  # ID numbers pasted at once
@@ -198,3 +201,74 @@ class PlanViewForm(forms.Form):
         if value is not None and not 2000 <= value.year <= 2100:
             raise forms.ValidationError("截至日期应在 2000 年至 2100 年之间。")
         return value or timezone.localdate()
+
+
+class PostingForm(forms.ModelForm):
+    """A new job posting; the work location by its region code or name, majors as comma-separated keywords."""
+
+    location_text = forms.CharField(
+        label="工作地点", max_length=30, help_text="区划代码或名称，如 630102 或 城东区"
+    )
+    majors_text = forms.CharField(
+        label="专业要求", max_length=300, required=False, help_text="用逗号分隔，不填为不限"
+    )
+
+    class Meta:
+        model = JobPosting
+        fields = ["employer", "title", "category", "pay_min", "pay_max", "education", "head_count",
+                  "valid_until", "source"]  # fmt: skip
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["valid_until"].error_messages["invalid"] = "日期格式不对，应为 2026-07-01 这样的日期。"
+        for name in ("pay_min", "pay_max"):
+            self.fields[name].max_value = 1_000_000
+            self.fields[name].validators.append(MaxValueValidator(1_000_000, "月薪不能超过 1,000,000 元。"))
+        self.fields["head_count"].validators.append(MaxValueValidator(10_000, "招聘人数不能超过 10,000。"))
+        _style(self)
+
+    def clean_location_text(self):
+        text = self.cleaned_data["location_text"].strip()
+        regions = Region.objects.current().filter(code__startswith=settings.PROVINCE_CODE)
+        found = regions.filter(code=text).first() or regions.filter(name=text).order_by("code").first()
+        if found is None:
+            raise forms.ValidationError(f"本省没有区划“{text}”，请填写区划代码或名称（如 630102、城东区）。")
+        return found
+
+    def clean_majors_text(self):
+        parts = re.split(r"[,，、;；\s]+", self.cleaned_data.get("majors_text") or "")
+        majors = [p for p in parts if p]
+        if any(len(p) > 50 for p in majors) or len(majors) > 20:
+            raise forms.ValidationError("专业要求最多 20 项，每项不超过 50 个字。")
+        return majors
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pay_min") and data.get("pay_max") and data["pay_min"] > data["pay_max"]:
+            self.add_error("pay_max", "月薪上限不能低于下限。")
+        return data
+
+    def save(self, commit: bool = False):
+        posting = super().save(commit=False)
+        posting.location = self.cleaned_data["location_text"]
+        posting.majors = self.cleaned_data["majors_text"]
+        return posting
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = RecruitmentEvent
+        fields = ["name", "date", "kind", "online", "place"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].error_messages["invalid"] = "日期格式不对，应为 2026-07-01 这样的日期。"
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("online") and not (data.get("place") or "").strip():
+            self.add_error("place", "请填写举办地点，或勾选“网络招聘”。")
+        return data

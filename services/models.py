@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from core.models import Office
+from core.models import Office, Region
 from graduates.models import Graduate
 
 from .codes import (
@@ -18,11 +18,14 @@ from .codes import (
     OUTCOME_MAX,
     POSTING_REF_MAX,
     STAFF_NAME_MAX,
+    TITLE_MAX,
     VOID_REASON_MAX,
     Anchor,
     AppliesTo,
     Channel,
+    EventKind,
     Origin,
+    PostingSource,
     ServiceType,
     WindowUnit,
 )
@@ -63,8 +66,19 @@ class ServiceEntry(models.Model):
     channel = models.CharField("服务方式", max_length=10, choices=Channel.choices, blank=True)
     content = models.CharField("服务内容", max_length=CONTENT_MAX, blank=True)
     outcome = models.CharField("服务结果", max_length=OUTCOME_MAX, blank=True)
-    # A posting/event FK arrives with the postings part; until then the ledger's 岗位编号 is kept as written.
+    # The ledger's 岗位编号 as written; a posting or event logged from its page is linked below.
     posting_ref = models.CharField("岗位编号", max_length=POSTING_REF_MAX, blank=True)
+    posting = models.ForeignKey(
+        "JobPosting", verbose_name="岗位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event = models.ForeignKey(
+        "RecruitmentEvent",
+        verbose_name="招聘活动",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     origin = models.CharField("记录来源", max_length=10, choices=Origin.choices, default=Origin.RECORD)
     created_at = models.DateTimeField("记录时间", default=timezone.now)
     created_by = models.ForeignKey(
@@ -235,3 +249,90 @@ class StandardRule(models.Model):
             errors["required"] = "至少次数不能超过 100。"
         if errors:
             raise ValidationError(errors)
+
+
+# --- Job postings and recruitment events ----------------------------------------------------------------------
+
+
+class JobPosting(models.Model):
+    """A job an office collected (seed 003 §六(二)4: demand, category, location, pay) to recommend to graduates."""
+
+    office = models.ForeignKey(Office, verbose_name="发布机构", on_delete=models.PROTECT, related_name="+")
+    employer = models.CharField("用人单位", max_length=TITLE_MAX)
+    title = models.CharField("岗位名称", max_length=TITLE_MAX)
+    category = models.CharField("职位类别", max_length=50, blank=True)
+    location = models.ForeignKey(
+        Region, verbose_name="工作地点", on_delete=models.PROTECT, related_name="+", to_field="code"
+    )
+    pay_min = models.PositiveIntegerField("月薪下限（元）", null=True, blank=True)
+    pay_max = models.PositiveIntegerField("月薪上限（元）", null=True, blank=True)
+    education = models.CharField(
+        "最低学历",
+        max_length=1,
+        blank=True,
+        choices=[("1", "博士研究生"), ("2", "硕士研究生"), ("3", "大学本科"), ("4", "大学专科")],
+        help_text="不填为不限",
+    )
+    majors = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name="专业要求",
+        default=list,
+        blank=True,
+        help_text="专业名称或关键词（如 计算机、会计），不填为不限",
+    )
+    head_count = models.PositiveSmallIntegerField("招聘人数", default=1)
+    valid_until = models.DateField("有效期至")
+    source = models.CharField("岗位来源", max_length=20, choices=PostingSource.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "岗位信息"
+        verbose_name_plural = "岗位信息"
+        indexes = [models.Index(fields=["valid_until"], name="posting_valid_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pay_min__isnull=True) | Q(pay_max__isnull=True) | Q(pay_min__lte=F("pay_max")),
+                name="posting_pay_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.title}"
+
+    @property
+    def pay_range(self) -> str:
+        if self.pay_min and self.pay_max:
+            return f"{self.pay_min}–{self.pay_max} 元/月"
+        if self.pay_min or self.pay_max:
+            return f"{self.pay_min or self.pay_max} 元/月"
+        return "面议"
+
+
+class RecruitmentEvent(models.Model):
+    """A recruitment event an office held: 专业性 (weekly) or 综合性 (monthly), seed 002; the postings it carried."""
+
+    office = models.ForeignKey(Office, verbose_name="举办机构", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("活动名称", max_length=TITLE_MAX)
+    date = models.DateField("举办日期")
+    kind = models.CharField("活动类型", max_length=20, choices=EventKind.choices)
+    online = models.BooleanField("网络招聘", default=False)
+    place = models.CharField("举办地点", max_length=TITLE_MAX, blank=True)
+    postings = models.ManyToManyField(JobPosting, verbose_name="提供岗位", blank=True, related_name="events")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "招聘活动"
+        verbose_name_plural = "招聘活动"
+        indexes = [models.Index(fields=["date", "kind"], name="event_date_kind_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(online=True) | ~Q(place=""), name="event_place_or_online"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"

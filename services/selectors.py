@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from core.models import Office, OfficeKind, Region, User
+from core.models import Office, OfficeKind, Region, User, region_prefix
 from core.scope import scope_for
 from graduates.checks import mask_id_number
 from graduates.models import Graduate
 from graduates.selectors import TimelineEntry
 
-from .codes import PlanState, ServiceType
-from .models import ServiceEntry, ServiceStandard, StandardRule
+from .codes import EventKind, PlanState, ServiceType
+from .models import JobPosting, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
 from .plans import PlanScope, active_standard, compliance, worklist
 
 LOG_FIELDS = [
@@ -226,3 +229,135 @@ def compliance_for(*, user: User, as_of: datetime.date) -> ComplianceTable:
     return ComplianceTable(
         standard, rules, by_key.get((None, None), empty), groups, "市（州）" if bureau else "服务机构"
     )
+
+
+# --- Job postings and recruitment events ----------------------------------------------------------------------
+
+REASON_MAJOR = "专业匹配"
+REASON_EDUCATION = "学历符合"
+REASON_LOCAL = "本地就业意向"
+
+
+@dataclass
+class RankedPosting:
+    posting: JobPosting
+    reasons: list[str]
+
+
+def postings_for(
+    *, graduate: Graduate, today: datetime.date | None = None, limit: int = 5
+) -> list[RankedPosting]:
+    """Valid postings ranked by fit for GRADUATE, one query: the major (a posting's major keyword found in the
+    graduate's 所学专业), the education level (the graduate's at least the posting's minimum), the location (a
+    graduate wanting to work locally, 就业地意向 2, and a posting in their home prefecture)."""
+    today = today or timezone.localdate()
+    major = RawSQL(
+        "EXISTS (SELECT 1 FROM unnest(services_jobposting.majors) m WHERE m <> '' AND strpos(%s, m) > 0)",
+        [graduate.major or ""],
+        output_field=BooleanField(),
+    )
+    education = ExpressionWrapper(
+        Q(education="") | Q(education__gte=graduate.education or "9"), output_field=BooleanField()
+    )
+    local_wanted = graduate.location_intention == "2"
+    home = region_prefix(graduate.origin_region_id)[:4] if graduate.origin_region_id else "--"
+    local = ExpressionWrapper(
+        Q(location__code__startswith=home) if local_wanted else Q(pk__in=[]), output_field=BooleanField()
+    )
+    ranked = (
+        JobPosting.objects.filter(valid_until__gte=today)
+        .annotate(fit_major=major, fit_education=education, fit_local=local)
+        .annotate(
+            score=Case(When(fit_major=True, then=Value(4)), default=Value(0))
+            + Case(When(fit_local=True, then=Value(2)), default=Value(0))
+            + Case(When(fit_education=True, then=Value(1)), default=Value(0))
+        )
+        .select_related("location")
+        .order_by("-score", "valid_until", "-id")[:limit]
+    )
+    result = []
+    for posting in ranked:
+        reasons = [
+            reason
+            for reason, fits in (
+                (REASON_MAJOR, posting.fit_major),
+                (REASON_EDUCATION, posting.fit_education),
+                (REASON_LOCAL, posting.fit_local),
+            )
+            if fits
+        ]
+        result.append(RankedPosting(posting, reasons))
+    return result
+
+
+def postings_visible_to(user: User) -> QuerySet[JobPosting]:
+    """Postings of offices in USER's scope, newest first."""
+    return (
+        scope_for(user)
+        .filter(JobPosting.objects.all(), office_field="office")
+        .select_related("office", "location")
+        .order_by("-created_at", "-id")
+    )
+
+
+def events_visible_to(user: User) -> QuerySet[RecruitmentEvent]:
+    return (
+        scope_for(user)
+        .filter(RecruitmentEvent.objects.all(), office_field="office")
+        .select_related("office")
+        .order_by("-date", "-id")
+    )
+
+
+@dataclass
+class CoverageRow:
+    """One prefecture: for each recent week whether it held a 专业性 event, for each recent month a 综合性 one."""
+
+    code: str
+    name: str
+    weeks: list[int]  # number of 专业性 events per week, oldest first
+    months: list[int]  # number of 综合性 events per month, oldest first
+
+
+def event_coverage(
+    *, today: datetime.date | None = None, weeks: int = 8, months: int = 3
+) -> tuple[list[datetime.date], list[datetime.date], list[CoverageRow]]:
+    """Seed 002's rhythm per prefecture (its own and its counties' offices' events): the Mondays of the last WEEKS
+    weeks, the first days of the last MONTHS months, and each prefecture's counts, in one query."""
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    week_starts = [monday - datetime.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    month_starts: list[datetime.date] = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        month_starts.insert(0, datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    start = min(week_starts[0], month_starts[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT left(o.region_id, 4), e.kind, "
+            "CASE e.kind WHEN 'professional' THEN date_trunc('week', e.date)::date "
+            "ELSE date_trunc('month', e.date)::date END AS period, count(*) "
+            "FROM services_recruitmentevent e JOIN core_office o ON o.id = e.office_id "
+            "WHERE e.date >= %s AND e.date <= %s GROUP BY 1, 2, 3",
+            [start, today],
+        )
+        counts = {(code, kind, period): n for code, kind, period, n in cursor.fetchall()}
+    province = settings.PROVINCE_CODE
+    prefectures = (
+        Region.objects.current()
+        .filter(code__startswith=province, code__endswith="00")
+        .exclude(code=f"{province}0000")
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    rows = [
+        CoverageRow(
+            code=code,
+            name=name,
+            weeks=[counts.get((code[:4], EventKind.PROFESSIONAL, w), 0) for w in week_starts],
+            months=[counts.get((code[:4], EventKind.COMPREHENSIVE, m), 0) for m in month_starts],
+        )
+        for code, name in prefectures
+    ]
+    return week_starts, month_starts, rows

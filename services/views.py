@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from core.models import OfficeKind
 from core.permissions import employment_office_required
 from graduates import search_tokens
 from graduates import selectors as registry
@@ -24,13 +25,16 @@ from .codes import PlanState, ServiceType
 from .forms import (
     MAX_PASTED,
     BulkForm,
+    EventForm,
     LedgerUploadForm,
     LogFilterForm,
     PlanViewForm,
+    PostingForm,
     ServiceForm,
     VoidForm,
 )
 from .ledger import import_ledger
+from .models import JobPosting
 
 PAGE_SIZE = 50
 BULK_LIST_SIZE = 200
@@ -254,3 +258,77 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
 
 def _one_on_one_context(user) -> dict:
     return {}
+
+
+@employment_office_required
+def postings_view(request: HttpRequest) -> HttpResponse:
+    """The office's job postings (its subtree's) and a form to add one."""
+    status = 200
+    if request.method == "POST":
+        form = PostingForm(request.POST)
+        if form.is_valid():
+            try:
+                posting = actions.create_posting(posting=form.save(), acting_user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, _messages(exc))
+            else:
+                messages.success(request, f"已添加岗位：{posting}。")
+                return redirect("services:postings")
+        status = 400
+    else:
+        form = PostingForm()
+    postings = selectors.postings_visible_to(request.user)
+    page = Paginator(postings, PAGE_SIZE).get_page(_page_number(request))
+    return render(request, "services/postings.html", {"form": form, "page": page}, status=status)
+
+
+@employment_office_required
+def events_view(request: HttpRequest) -> HttpResponse:
+    """Recruitment events of the office's subtree, a form to add one, and each prefecture's rhythm (seed 002:
+    ≥1 专业性 a week, ≥1 综合性 a month)."""
+    status = 200
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                event = actions.create_event(event=form.save(commit=False), acting_user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, _messages(exc))
+            else:
+                messages.success(request, f"已添加招聘活动：{event}。")
+                return redirect("services:events")
+        status = 400
+    else:
+        form = EventForm()
+    events = selectors.events_visible_to(request.user)
+    page = Paginator(events, PAGE_SIZE).get_page(_page_number(request))
+    weeks, months, coverage = selectors.event_coverage()
+    office = request.user.office
+    if office is not None and office.kind != OfficeKind.BUREAU:
+        coverage = [row for row in coverage if row.code[:4] == office.region_id[:4]]
+    return render(
+        request,
+        "services/events.html",
+        {"form": form, "page": page, "weeks": weeks, "months": months, "coverage": coverage},
+        status=status,
+    )
+
+
+@require_POST
+@employment_office_required
+def recommend_view(request: HttpRequest, pk: int, posting_pk: int) -> HttpResponse:
+    """One click on the record page: log a 岗位推荐 of the posting."""
+    graduate = registry.get_graduate_for(user=request.user, pk=pk)
+    posting = get_object_or_404(JobPosting, pk=posting_pk)
+    try:
+        actions.recommend_posting(graduate=graduate, posting=posting, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "未记录推荐：" + _messages(exc))
+    else:
+        messages.success(request, f"已记录岗位推荐：{posting}。")
+    return redirect("graduates:detail", pk=graduate.pk)
+
+
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 6 else 1

@@ -8,7 +8,7 @@ from ..codes import Channel, ServiceType
 from ..forms import ServiceForm, VoidForm
 from ..models import ServiceEntry
 from ..plans import active_standard, graduate_plan
-from ..selectors import graduate_services
+from ..selectors import graduate_services, postings_for
 
 register = template.Library()
 
@@ -30,6 +30,7 @@ def service_panel(context, graduate):
     counted = {e.pk: e for e in ServiceEntry.objects.filter(pk__in=[i for o in plan for i in o.entry_ids])}
     obligations = [{"o": o, "entries": [counted[i] for i in o.entry_ids if i in counted]} for o in plan]
     return {
+        "postings": postings_for(graduate=graduate) if can_log else [],
         "standard": standard,
         "obligations": obligations,
         "g": graduate,
