@@ -166,7 +166,9 @@ def keyset_page(
         if number is not None and not has_previous:
             number = 1
         return Page(rows, per_page, count, exact, number, has_previous, has_next)
-    if raw_page == "last" or (number is not None and num_pages is not None and number >= num_pages):
+    # A typed page at or past the end (past the estimate when the count is capped) is the last page: never an
+    # OFFSET over every row.
+    if raw_page == "last" or (number is not None and number >= (num_pages or math.ceil(count / per_page))):
         size = count - (num_pages - 1) * per_page if num_pages is not None else per_page
         rows = list(queryset.order_by(_flip(key), "id")[: size + 1])
         has_previous = len(rows) > size

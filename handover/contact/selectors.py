@@ -97,7 +97,7 @@ def worklist_page(*, user: User, mine_only: bool = False, params, per_page: int 
             (NEVER_HANDED_OVER_SQL, f"({FIRST_HANDOVER} IS NOT NULL OR g.id > %(cursor)s)", "ASC"),
         ]  # fmt: skip
         reverse = False
-    elif before or raw_page == "last" or (number and num_pages and number >= num_pages):
+    elif before or raw_page == "last" or (number and number >= (num_pages or -(-count // per_page))):
         sql_params["cursor"] = before or 0
         first = f"{FIRST_HANDOVER}" if before else "NULL"
         parts = [
