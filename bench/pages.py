@@ -185,7 +185,7 @@ def pages(user) -> list[tuple[str, str]]:
             params={"page": str(number)},
             per_page=50,
             count_queryset=filterset.qs,
-            model=Graduate,
+            boundary_queryset=selectors.graduates_visible_to(user),
         )
 
     list_number, list_query = deep_cursor(list_page, 500)

@@ -124,10 +124,12 @@ def keyset_page(
     params,
     per_page: int,
     count_queryset: QuerySet,
-    model,
+    boundary_queryset: QuerySet,
 ) -> Page:
     """The page of QUERYSET (ordered here by KEY, then -id) that PARAMS ask for: `after=<id>` / `before=<id>`
-    (keyset), `page=last`, or `page=<n>` (offset). Counted on COUNT_QUERYSET (the bare filtered rows)."""
+    (keyset), `page=last`, or `page=<n>` (offset). Counted on COUNT_QUERYSET (the bare filtered rows). The
+    boundary row's sort key is read from BOUNDARY_QUERYSET: the user's scope, not the filters (a row the clerk
+    just acted on may have left them), so a crafted cursor tells nothing about records outside the scope."""
     count, exact = capped_count(count_queryset)
     num_pages = max(1, math.ceil(count / per_page)) if exact else None
     name = key.lstrip("-")
@@ -138,7 +140,7 @@ def keyset_page(
     number = parse_int(raw_page)
 
     def boundary(row_id: int):
-        return Subquery(model.objects.filter(pk=row_id).values(name)[:1])
+        return Subquery(boundary_queryset.filter(pk=row_id).order_by().values(name)[:1])
 
     if after or before:
         row_id = after or before

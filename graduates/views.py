@@ -82,7 +82,7 @@ def graduate_list_view(request: HttpRequest) -> HttpResponse:
         params=request.GET,
         per_page=per_page,
         count_queryset=filterset.qs,
-        model=Graduate,
+        boundary_queryset=selectors.graduates_visible_to(request.user),
     )
     query = request.GET.copy()
     for key in ("page", "after", "before"):

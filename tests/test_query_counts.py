@@ -237,3 +237,37 @@ def test_a_list_beyond_the_cap_says_about_how_many(client, county_clerk, monkeyp
     assert len(response.context["page"].object_list) == 8
     monkeypatch.setattr(paging, "COUNT_CAP", 10)
     assert "共 <strong>8</strong> 名" in client.get(reverse("graduates:list")).content.decode()
+
+
+def test_next_page_continues_after_the_clerk_acted_on_the_last_row(province_admin, prefecture_clerk):
+    """The clerk records a contact for the page's last graduate (who leaves the worklist), then clicks 下一页:
+    the next page starts right after that graduate, nobody skipped."""
+    from handover.contact.actions import record_contact
+    from handover.contact.selectors import worklist_page
+
+    received(province_admin, 9, start=1)
+    first = worklist_page(user=prefecture_clerk, params={}, per_page=4)
+    expected_next = [
+        g.pk for g in worklist_page(user=prefecture_clerk, params={"page": "2"}, per_page=4).object_list
+    ]
+    record_contact(
+        graduate=first.object_list[-1], method="phone", outcome="verified", acting_user=prefecture_clerk
+    )
+    params = dict(p.split("=") for p in first.next_params.split("&"))
+    assert [
+        g.pk for g in worklist_page(user=prefecture_clerk, params=params, per_page=4).object_list
+    ] == expected_next
+
+
+def test_a_cursor_outside_the_scope_shows_nothing(client, county_clerk, other_prefecture_clerk):
+    """下一页 from a record of another office (a crafted URL) does not place that record among the user's own."""
+    register(3, county_clerk)
+    elsewhere = actions.create_graduate(
+        graduate=unsaved_graduate(id_number=make_id_number(region="630202", seq=77), mobile="13900000077"),
+        acting_user=other_prefecture_clerk,
+    )
+    client.force_login(county_clerk)
+    response = client.get(reverse("graduates:list"), {"after": elsewhere.pk})
+    assert list(response.context["page"].object_list) == []
+    response = client.get(reverse("graduates:list"), {"before": elsewhere.pk})
+    assert list(response.context["page"].object_list) == []

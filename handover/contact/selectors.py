@@ -34,9 +34,12 @@ def worklist(*, user: User, mine_only: bool = False) -> QuerySet[Graduate]:
 # The worklist's order: the graduate's first hand-over (oldest first; never handed over: last), then id. It is read
 # in index order from HandoverItem (dispatched_at, graduate_id) for those handed over, then from the graduates'
 # primary key for the rest, with keyset links (graduates/paging.py): no aggregate over the whole scope.
+# The cursor's first hand-over, read only for a graduate in the user's scope (whatever its state now: a clerk
+# contacts people on the page before clicking 下一页), so a crafted cursor tells nothing about anyone else.
 FIRST_HANDOVER = (
     "(SELECT min(dispatched_at) FROM handover_handoveritem WHERE graduate_id = %(cursor)s "
-    "AND dispatched_at IS NOT NULL)"
+    "AND dispatched_at IS NOT NULL AND (%(everything)s OR EXISTS (SELECT 1 FROM graduates_graduate c "
+    "WHERE c.id = %(cursor)s AND c.responsible_office_id = ANY(%(office_ids)s))))"
 )
 HANDED_OVER_SQL = """
     SELECT i.dispatched_at AS handed_over, g.id
@@ -69,9 +72,10 @@ def _worklist_graduates(*, user: User, mine_only: bool) -> tuple[QuerySet[Gradua
     conditions = ["g.state = ANY(%(states)s)", "NOT (g.responsible_office_id = ANY(%(bureau_ids)s))"]
     params: dict = {"states": WORKLIST_STATES, "bureau_ids": bureau_ids}
     scope = scope_for(user)
+    params["everything"] = scope.everything
+    params["office_ids"] = sorted(scope.office_ids or [])
     if not scope.everything:
         conditions.append("g.responsible_office_id = ANY(%(office_ids)s)")
-        params["office_ids"] = sorted(scope.office_ids or [])
     if mine_only:
         queryset = queryset.filter(Q(staff=user) | Q(staff__isnull=True))
         conditions.append("(g.staff_id = %(user_id)s OR g.staff_id IS NULL)")
