@@ -2,7 +2,7 @@
 """Set-up and run commands for a developer's machine (standard library only, Python 3.11).
 
     python3 dev.py up      install everything, start web + Celery worker + Celery beat with demo data
-    python3 dev.py test    install everything, run the whole test suite (pytest arguments may follow)
+    python3 dev.py test    install everything, run ruff, mypy and the whole test suite (pytest arguments may follow)
     python3 dev.py manage  run a manage.py command against the same database as `up` (e.g. `manage shell`)
 
 `up` uses DATABASE_URL when set, otherwise an embedded PostgreSQL 16 (the pgserver package) whose data stays
@@ -217,6 +217,10 @@ def test(args: list[str]) -> int:
                 f"ruff {check[0]} failed: fix the lines above (`.venv/bin/ruff format .` fixes the formatting)"
             )
             return 1
+    log("mypy (actions, selectors and the scope rule, with django-stubs)")
+    if subprocess.run([str(VENV / "bin" / "mypy")], cwd=ROOT, env=env).returncode != 0:
+        log("mypy failed: fix the type errors above (the files checked are listed in pyproject.toml)")
+        return 1
     log(f"pytest against {env['DATABASE_URL'].split('@')[-1]} and {env['REDIS_URL'].split('@')[-1]}")
     return subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 

