@@ -22,6 +22,7 @@ from graduates.models import Graduate
 
 from .codes import (
     CONTENT_MAX,
+    HARDSHIP_CODES,
     OUTCOME_MAX,
     POSTING_REF_MAX,
     STAFF_NAME_MAX,
@@ -30,7 +31,7 @@ from .codes import (
     Origin,
     ServiceType,
 )
-from .models import JobPosting, RecruitmentEvent, ServiceEntry
+from .models import JobPosting, OneOnOne, RecruitmentEvent, ServiceEntry
 
 STAFF_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF)
 MAX_BULK = 5000  # graduates logged in one step (an event's attendance list, a posting's recipients)
@@ -454,3 +455,51 @@ def recommend_posting(*, graduate: Graduate, posting: JobPosting, acting_user: U
         acting_user=acting_user,
         posting=posting,
     )
+
+
+# --- One-on-one help --------------------------------------------------------------------------------------------
+
+PLAN_MAX = 1000
+
+
+@transaction.atomic
+def assign_specialist(
+    *, graduate: Graduate, specialist: User, plan: str, follow_up_days: int, acting_user: User
+) -> OneOnOne:
+    """Name a hardship graduate's specialist (就业和人才服务专员) with the written plan and the follow-up interval;
+    again to change them. Follow-ups are 一对一帮扶 services logged as any other."""
+    office = check_staff(acting_user)
+    if not Graduate.objects.in_scope_of(acting_user).filter(pk=graduate.pk).exists():
+        raise ValidationError(MSG_OUT_OF_SCOPE)
+    if not set(graduate.hardship or []) & set(HARDSHIP_CODES):
+        raise ValidationError("一对一帮扶面向困难毕业生（零就业家庭、家庭经济困难、残疾、脱贫家庭等）。")
+    errors: dict[str, str] = {}
+    if not (specialist.is_active and scope_for(specialist).covers_office(graduate.responsible_office_id)):
+        errors["specialist"] = "专员须是负责该毕业生的就业服务机构的在岗工作人员。"
+    plan = _INVISIBLE.sub("", plan or "").replace("\r\n", "\n").strip()
+    if not plan:
+        errors["plan"] = "请填写帮扶计划。"
+    elif _CONTROL.search(plan):
+        errors["plan"] = "帮扶计划含有不可见的控制字符，请删除后重新填写。"
+    elif len(plan) > PLAN_MAX:
+        errors["plan"] = f"帮扶计划最多 {PLAN_MAX} 个字，现有 {len(plan)} 个字。"
+    if not 1 <= follow_up_days <= 180:
+        errors["follow_up_days"] = "回访间隔应在 1 至 180 天之间。"
+    if errors:
+        raise ValidationError(errors)
+    existing = OneOnOne.objects.select_for_update().filter(graduate_id=graduate.pk).first()
+    values = {"office": office, "specialist": specialist, "plan": plan, "follow_up_days": follow_up_days}
+    if existing is None:
+        help_ = OneOnOne.objects.create(graduate_id=graduate.pk, created_by=acting_user, **values)
+    else:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        help_ = existing
+    record_audit(
+        action="services.one_on_one.assigned",
+        actor=acting_user,
+        obj=help_,
+        data={"graduate": graduate.pk, "specialist": specialist.pk, "days": follow_up_days},
+    )
+    return help_

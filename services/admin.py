@@ -6,7 +6,7 @@ from django.contrib import admin
 from core.audit import record_audit
 from core.scope import scope_for
 
-from .models import JobPosting, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
+from .models import JobPosting, OneOnOne, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
 
 
 @admin.register(ServiceEntry)
@@ -123,3 +123,26 @@ class RecruitmentEventAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         record_audit(action="services.event.changed", actor=request.user, obj=obj, data={})
+
+
+@admin.register(OneOnOne)
+class OneOnOneAdmin(admin.ModelAdmin):
+    """Read-only: specialists are named on the record page (services/actions.py assign_specialist, audited)."""
+
+    list_display = ["graduate", "specialist", "office", "follow_up_days", "started_on"]
+    list_select_related = ["graduate", "specialist", "office"]
+    readonly_fields = [f.name for f in OneOnOne._meta.fields]
+
+    def get_queryset(self, request):
+        return scope_for(request.user).filter(
+            super().get_queryset(request), office_field="graduate__responsible_office"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -125,6 +125,10 @@ class PlanState(models.TextChoices):
     CLOSED = "closed", "已终止"
 
 
+# 困难状况 that make a graduate a hardship case: 零就业家庭, 家庭经济困难, 残疾 and the extra categories 脱贫家庭,
+# 低收入家庭, 特殊困难家庭 (seed 002 §五(八)).
+HARDSHIP_CODES = ["1", "2", "3", "T", "L", "S"]
+
 # Graduates no longer owed their open obligations: 已就业, 暂不就业, left the province (已转出).
 CLOSED_GRADUATE_STATES = ("employed", "not_seeking", "transferred")
 

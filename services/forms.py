@@ -272,3 +272,24 @@ class EventForm(forms.ModelForm):
         if not data.get("online") and not (data.get("place") or "").strip():
             self.add_error("place", "请填写举办地点，或勾选“网络招聘”。")
         return data
+
+
+class SpecialistForm(forms.Form):
+    """Name a hardship graduate's specialist with the help plan and the follow-up interval."""
+
+    specialist = forms.ModelChoiceField(label="就业和人才服务专员", queryset=None, empty_label=None)
+    plan = forms.CharField(label="帮扶计划", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_days = forms.IntegerField(label="回访间隔（天）", min_value=1, max_value=180, initial=30)
+
+    def __init__(self, *args, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialist"].queryset = specialists
+        self.fields["specialist"].error_messages["invalid_choice"] = "请从本机构的工作人员中选择专员。"
+        self.fields["follow_up_days"].error_messages.update(
+            {
+                "min_value": "回访间隔至少 1 天。",
+                "max_value": "回访间隔最多 180 天。",
+                "invalid": "请填写天数。",
+            }
+        )
+        _style(self)

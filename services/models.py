@@ -336,3 +336,44 @@ class RecruitmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
+
+
+# --- One-on-one help for hardship graduates (seed 002 §五(七)(八)) --------------------------------------------
+
+
+class OneOnOne(models.Model):
+    """A hardship graduate's named specialist (就业和人才服务专员), the written help plan and the follow-up
+    schedule. Each follow-up is a logged 一对一帮扶 service (from any page, the bulk page or a ledger); the next
+    one falls due FOLLOW_UP_DAYS after the latest, or after STARTED_ON (selectors.follow_ups_due)."""
+
+    graduate = models.OneToOneField(
+        Graduate, verbose_name="毕业生", on_delete=models.PROTECT, related_name="one_on_one"
+    )
+    office = models.ForeignKey(Office, verbose_name="帮扶机构", on_delete=models.PROTECT, related_name="+")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="就业和人才服务专员",
+        on_delete=models.PROTECT,
+        related_name="one_on_ones",
+    )
+    plan = models.TextField("帮扶计划", max_length=1000)
+    follow_up_days = models.PositiveSmallIntegerField("回访间隔（天）", default=30)
+    started_on = models.DateField("开始帮扶日期", default=timezone.localdate)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="指定人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("指定时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "一对一帮扶"
+        verbose_name_plural = "一对一帮扶"
+        indexes = [models.Index(fields=["specialist"], name="one_on_one_specialist_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_days__gte=1, follow_up_days__lte=180), name="one_on_one_follow_up_days"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id} · {self.specialist}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -19,8 +19,8 @@ from graduates.checks import mask_id_number
 from graduates.models import Graduate
 from graduates.selectors import TimelineEntry
 
-from .codes import EventKind, PlanState, ServiceType
-from .models import JobPosting, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
+from .codes import CLOSED_GRADUATE_STATES, HARDSHIP_CODES, EventKind, PlanState, ServiceType
+from .models import JobPosting, OneOnOne, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
 from .plans import PlanScope, active_standard, compliance, worklist
 
 LOG_FIELDS = [
@@ -361,3 +361,64 @@ def event_coverage(
         for code, name in prefectures
     ]
     return week_starts, month_starts, rows
+
+
+# --- One-on-one help --------------------------------------------------------------------------------------------
+
+
+def hardship_without_specialist(*, user: User, limit: int = 100) -> list[dict]:
+    """Hardship graduates of USER's offices still owed services (not 已就业/暂不就业/已转出/升学出国) with no named
+    specialist, oldest registration first; ID numbers masked."""
+    rows = (
+        Graduate.objects.in_scope_of(user)
+        .filter(hardship__overlap=HARDSHIP_CODES, one_on_one__isnull=True)
+        .exclude(state__in=[*CLOSED_GRADUATE_STATES, "studying"])
+        .order_by("created_at", "id")
+        .values("id", "name", "id_number", "hardship")[:limit]
+    )
+    return [{**row, "id_number": mask_id_number(row["id_number"])} for row in rows]
+
+
+_LATEST_FOLLOW_UP = (
+    "(SELECT max(e.date) FROM services_serviceentry e WHERE e.graduate_id = services_oneonone.graduate_id "
+    "AND e.service_type = 'one_on_one' AND e.voided_at IS NULL)"
+)
+
+
+def _with_schedule(helps: QuerySet[OneOnOne]) -> QuerySet[OneOnOne]:
+    """Annotate the latest follow-up (a 一对一帮扶 service, not voided) and the next one's day."""
+    return helps.annotate(
+        last_follow_up=RawSQL(_LATEST_FOLLOW_UP, [], output_field=DateField()),  # noqa: S611 - fixed SQL
+        next_follow_up=RawSQL(  # noqa: S611 - fixed SQL, no input
+            f"GREATEST(services_oneonone.started_on, COALESCE({_LATEST_FOLLOW_UP}, services_oneonone.started_on))"
+            " + services_oneonone.follow_up_days",
+            [],
+            output_field=DateField(),
+        ),
+    )
+
+
+def follow_ups_due(*, user: User, as_of: datetime.date, mine: bool = False, days: int = 7) -> list[OneOnOne]:
+    """One-on-one help whose next follow-up (FOLLOW_UP_DAYS after the latest 一对一帮扶 service, or after the
+    start) falls within DAYS of AS_OF or is past, for USER's offices or USER as the specialist; one query."""
+    helps = _with_schedule(OneOnOne.objects.all()).filter(
+        next_follow_up__lte=as_of + datetime.timedelta(days=days)  # type: ignore[misc]
+    )
+    if mine:
+        helps = helps.filter(specialist=user)
+    else:
+        helps = scope_for(user).filter(helps, office_field="graduate__responsible_office")
+    ordered = helps.select_related("graduate", "specialist").order_by("next_follow_up", "id")  # type: ignore[misc]
+    return list(ordered[:200])
+
+
+def one_on_one_of(graduate: Graduate) -> OneOnOne | None:
+    """The graduate's one-on-one help with its next follow-up day, or None."""
+    return (
+        _with_schedule(OneOnOne.objects.filter(graduate_id=graduate.pk)).select_related("specialist").first()
+    )
+
+
+def specialist_options(graduate: Graduate) -> QuerySet[User]:
+    """Users who may be the graduate's specialist: active staff of the responsible office."""
+    return User.objects.filter(is_active=True, office_id=graduate.responsible_office_id).order_by("username")

@@ -31,6 +31,7 @@ from .forms import (
     PlanViewForm,
     PostingForm,
     ServiceForm,
+    SpecialistForm,
     VoidForm,
 )
 from .ledger import import_ledger
@@ -238,7 +239,13 @@ def plan_worklist_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/plans.html",
-        {"form": form, "as_of": as_of, "mine": mine, **rows, **_one_on_one_context(request.user)},
+        {
+            "form": form,
+            "as_of": as_of,
+            "mine": mine,
+            **rows,
+            **_one_on_one_context(request.user, as_of=as_of, mine=mine),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -254,10 +261,6 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
         {"form": form, "as_of": as_of, "table": table, "states": PlanState.choices},
         status=400 if form.errors else 200,
     )
-
-
-def _one_on_one_context(user) -> dict:
-    return {}
 
 
 @employment_office_required
@@ -332,3 +335,32 @@ def recommend_view(request: HttpRequest, pk: int, posting_pk: int) -> HttpRespon
 def _page_number(request: HttpRequest) -> int:
     value = request.GET.get("page", "1")
     return int(value) if value.isdigit() and len(value) < 6 else 1
+
+
+@require_POST
+@employment_office_required
+def assign_specialist_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name (or change) a hardship graduate's specialist, plan and follow-up interval."""
+    graduate = registry.get_graduate_for(user=request.user, pk=pk)
+    form = SpecialistForm(request.POST, specialists=selectors.specialist_options(graduate))
+    if not form.is_valid():
+        errors = [f"{form.fields[name].label}：{'；'.join(errs)}" for name, errs in form.errors.items()]
+        messages.error(request, "未保存一对一帮扶：" + "；".join(errors))
+        return redirect("graduates:detail", pk=graduate.pk)
+    try:
+        help_ = actions.assign_specialist(graduate=graduate, acting_user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "未保存一对一帮扶：" + _messages(exc))
+    else:
+        scheduled = selectors.one_on_one_of(graduate)
+        when = f"，下次回访 {scheduled.next_follow_up:%Y-%m-%d}" if scheduled else ""  # type: ignore[attr-defined]
+        messages.success(request, f"已指定专员 {help_.specialist}{when}。")
+    return redirect("graduates:detail", pk=graduate.pk)
+
+
+def _one_on_one_context(user, *, as_of: datetime.date, mine: bool) -> dict:
+    return {
+        "one_on_one": True,
+        "without_specialist": selectors.hardship_without_specialist(user=user),
+        "follow_ups": selectors.follow_ups_due(user=user, as_of=as_of, mine=mine),
+    }

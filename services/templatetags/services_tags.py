@@ -1,14 +1,15 @@
 """The record page's service panel (included from graduates/detail.html, so the registry imports nothing)."""
 
 from django import template
+from django.utils import timezone
 
 from core.scope import scope_for
 
-from ..codes import Channel, ServiceType
-from ..forms import ServiceForm, VoidForm
+from ..codes import HARDSHIP_CODES, Channel, ServiceType
+from ..forms import ServiceForm, SpecialistForm, VoidForm
 from ..models import ServiceEntry
 from ..plans import active_standard, graduate_plan
-from ..selectors import graduate_services, postings_for
+from ..selectors import graduate_services, one_on_one_of, postings_for, specialist_options
 
 register = template.Library()
 
@@ -29,7 +30,21 @@ def service_panel(context, graduate):
     plan = graduate_plan(graduate_id=graduate.pk, standard=standard) if standard else []
     counted = {e.pk: e for e in ServiceEntry.objects.filter(pk__in=[i for o in plan for i in o.entry_ids])}
     obligations = [{"o": o, "entries": [counted[i] for i in o.entry_ids if i in counted]} for o in plan]
+    hardship = bool(set(graduate.hardship or []) & set(HARDSHIP_CODES))
+    help_ = one_on_one_of(graduate) if hardship else None
+    specialist_form = None
+    if hardship and can_log:
+        initial = (
+            {"specialist": help_.specialist_id, "plan": help_.plan, "follow_up_days": help_.follow_up_days}
+            if help_
+            else {"specialist": user.pk}
+        )
+        specialist_form = SpecialistForm(initial=initial, specialists=specialist_options(graduate))
     return {
+        "hardship": hardship,
+        "today": timezone.localdate(),
+        "help": help_,
+        "specialist_form": specialist_form,
         "postings": postings_for(graduate=graduate) if can_log else [],
         "standard": standard,
         "obligations": obligations,
