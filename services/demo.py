@@ -124,3 +124,131 @@ def load_services(size: int) -> str | None:
             ledger = report.logged
     total = ServiceEntry.objects.count()
     return f"服务记录 {total} 条（活动批量记录 {events} 次，逐一记录 {one_by_one} 条，台账导入 {ledger} 条，作废 {voided} 条）"
+
+
+# --- Postings, events and one-on-one help (after the service log) ----------------------------------------------
+
+POSTINGS = [
+    # employer, title, category, education, majors, pay, source
+    (
+        "青海某新能源有限公司",
+        "光伏运维工程师",
+        "工程技术",
+        "4",
+        ["电气", "能源", "自动化"],
+        (4500, 7000),
+        "key_enterprise",
+    ),
+    ("青海某盐湖化工集团", "化工工艺员", "生产制造", "3", ["化学", "化工"], (5000, 8000), "major_project"),
+    (
+        "某软件科技有限公司",
+        "软件开发工程师",
+        "信息技术",
+        "3",
+        ["计算机", "软件", "信息"],
+        (6000, 10000),
+        "specialised",
+    ),
+    ("某市人民医院", "护理岗", "医疗卫生", "4", ["护理"], (4000, 6000), "public_sector"),
+    ("青海大学", "科研助理", "科研", "3", [], (3500, 5000), "research_assistant"),
+    ("某街道社区服务中心", "社区服务见习岗", "公共服务", "", [], (2000, 2500), "internship"),
+    ("某会计师事务所", "审计助理", "财务会计", "3", ["会计", "财务", "审计"], (4000, 6500), "key_enterprise"),
+    (
+        "某文旅发展有限公司",
+        "文旅策划",
+        "文化旅游",
+        "4",
+        ["旅游", "文化", "汉语言"],
+        (3500, 5500),
+        "specialised",
+    ),
+]
+
+
+def load_postings(size: int) -> str | None:
+    """Every prefecture office has posted jobs and held events (a 专业性 event most weeks, a 综合性 one most months,
+    with gaps for the bureau to see), recommended postings to a few graduates, and named specialists for some
+    hardship graduates. Idempotent: skipped once any posting exists."""
+    from .codes import HARDSHIP_CODES
+    from .models import JobPosting, RecruitmentEvent
+
+    if JobPosting.objects.exists() or not Graduate.objects.exists():
+        return None
+    rng = random.Random(SEED + 1)  # noqa: S311 - generated demo work, not secrets
+    today = timezone.localdate()
+    postings = events = recommended = specialists = 0
+    for office in Office.objects.filter(kind=OfficeKind.PREFECTURE, is_active=True).order_by("region_id"):
+        clerk = office_clerk(office)
+        made = []
+        for employer, title, category, education, majors, (low, high), source in rng.sample(POSTINGS, 5):
+            made.append(
+                actions.create_posting(
+                    posting=JobPosting(
+                        employer=employer,
+                        title=title,
+                        category=category,
+                        location_id=office.region_id,
+                        pay_min=low,
+                        pay_max=high,
+                        education=education,
+                        majors=majors,
+                        head_count=rng.randint(1, 10),
+                        valid_until=today + datetime.timedelta(days=rng.randint(30, 150)),
+                        source=source,
+                    ),
+                    acting_user=clerk,
+                )
+            )
+            postings += 1
+        monday = today - datetime.timedelta(days=today.weekday())
+        for week in range(8):
+            if rng.random() < 0.8:  # a missed week now and then
+                day = monday - datetime.timedelta(weeks=week) + datetime.timedelta(days=rng.randint(0, 4))
+                event = actions.create_event(
+                    event=RecruitmentEvent(
+                        name=f"{office.region.name}高校毕业生专场招聘会",
+                        date=min(day, today),
+                        kind="professional",
+                        online=rng.random() < 0.3,
+                        place=f"{office.region.name}人力资源市场",
+                    ),
+                    acting_user=clerk,
+                )
+                event.postings.set(rng.sample(made, 3))
+                events += 1
+        for month in range(3):
+            if rng.random() < 0.75:
+                first = (today.replace(day=1) - datetime.timedelta(days=31 * month)).replace(day=10)
+                actions.create_event(
+                    event=RecruitmentEvent(
+                        name=f"{office.region.name}综合性招聘大会",
+                        date=min(first, today),
+                        kind="comprehensive",
+                        place=f"{office.region.name}会展中心",
+                    ),
+                    acting_user=clerk,
+                )
+                events += 1
+        graduates = list(
+            Graduate.objects.filter(responsible_office=office, state__in=[State.WAITING, State.VERIFIED])
+            .select_related("origin_region")
+            .order_by("id")[:6]
+        )
+        for graduate in graduates:
+            actions.recommend_posting(graduate=graduate, posting=rng.choice(made), acting_user=clerk)
+            recommended += 1
+        hardship = Graduate.objects.filter(
+            responsible_office=office,
+            hardship__overlap=HARDSHIP_CODES,
+            state__in=[State.WAITING, State.VERIFIED],
+        ).order_by("id")[:3]
+        for graduate in hardship[:2]:  # the third waits for a specialist (the worklist shows it)
+            actions.assign_specialist(
+                graduate=graduate,
+                specialist=clerk,
+                plan="1. 每两周电话联系一次，了解求职进展；\n2. 优先推荐公益性岗位和见习岗位；\n3. 协助申请求职创业补贴。",
+                follow_up_days=14,
+                acting_user=clerk,
+            )
+            specialists += 1
+    return f"岗位 {postings} 个，招聘活动 {events} 场，岗位推荐 {recommended} 次，一对一帮扶专员 {specialists} 名"

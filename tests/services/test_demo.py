@@ -22,3 +22,26 @@ def test_demo_step_logs_services_of_every_origin_through_the_actions_once(
     before = ServiceEntry.objects.count()
     assert load_services(300) is None
     assert ServiceEntry.objects.count() == before
+
+
+def test_demo_postings_step_fills_postings_events_recommendations_and_specialists_once(
+    prefecture_clerk, other_prefecture_clerk, register
+):
+    from services.demo import load_postings
+    from services.models import JobPosting, OneOnOne, RecruitmentEvent
+
+    for seq in range(1, 8):
+        register(prefecture_clerk, seq=seq, hardship=["1"] if seq < 4 else ["4"])
+    summary = load_postings(300)
+    assert summary is not None and summary.startswith("岗位")
+    assert JobPosting.objects.filter(office=prefecture_clerk.office).count() == 5
+    assert RecruitmentEvent.objects.filter(office=prefecture_clerk.office, kind="professional").exists()
+    assert ServiceEntry.objects.filter(posting__isnull=False, office=prefecture_clerk.office).count() == 6
+    assert OneOnOne.objects.filter(office=prefecture_clerk.office).count() == 2
+    before = (JobPosting.objects.count(), RecruitmentEvent.objects.count(), ServiceEntry.objects.count())
+    assert load_postings(300) is None
+    assert (
+        JobPosting.objects.count(),
+        RecruitmentEvent.objects.count(),
+        ServiceEntry.objects.count(),
+    ) == before
