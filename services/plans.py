@@ -69,11 +69,13 @@ WITH g AS MATERIALIZED (
     ) h
     GROUP BY h.id, h.rule_id
 ), seeking AS (
-    SELECT e.graduate_id, min(e.date) AS first_day
-    FROM services_serviceentry e JOIN g ON g.id = e.graduate_id
-    WHERE e.service_type = 'job_seeking' AND e.voided_at IS NULL
-        AND e.date >= g.graduation_date AND e.date <= %(as_of)s
-    GROUP BY e.graduate_id
+    -- The first 求职登记 of each graduate, read only when a rule counts from it (one index probe per graduate).
+    SELECT g.id AS graduate_id,
+           (SELECT min(e.date) FROM services_serviceentry e
+            WHERE e.graduate_id = g.id AND e.service_type = 'job_seeking' AND e.voided_at IS NULL
+                AND e.date >= g.graduation_date AND e.date <= %(as_of)s) AS first_day
+    FROM g
+    WHERE EXISTS (SELECT 1 FROM r WHERE r.anchor = 'first_job_seeking')
 ), a AS (
     SELECT o.*,
            CASE WHEN o.anchor_kind = 'first_job_seeking' THEN s.first_day
