@@ -31,8 +31,8 @@ from .models import ServiceStandard
 # Inputs: %(standard)s, %(as_of)s, %(tz)s, %(closed)s and the graduate filter's own parameters ({where}).
 PLAN_SQL = """
 WITH g AS MATERIALIZED (
-    SELECT g.id, g.id_number, g.name, g.graduation_date, g.cohort, g.state, g.intentions, g.service_needs,
-           g.hardship, g.responsible_office_id AS office_id, g.staff_id,
+    SELECT g.id, g.graduation_date, g.cohort, g.state, g.intentions, g.service_needs, g.hardship,
+           g.responsible_office_id AS office_id, g.staff_id,
            (COALESCE(
                (SELECT min(i.dispatched_at) FROM handover_handoveritem i
                 WHERE i.graduate_id = g.id AND i.dispatched_at IS NOT NULL),
@@ -47,7 +47,8 @@ WITH g AS MATERIALIZED (
     FROM services_standardrule r
     WHERE r.standard_id = %(standard)s
 ), o AS (
-    SELECT g.*, r.id AS rule_id, r.position, r.service_type, r.required, r.window_unit, r.window_length,
+    SELECT g.id, g.graduation_date, g.cohort, g.state, g.office_id, g.staff_id, g.received,
+           r.id AS rule_id, r.position, r.service_type, r.required, r.window_unit, r.window_length,
            r.fixed_month, r.fixed_day, r.anchor AS anchor_kind, r.field, r.codes
     FROM g JOIN r ON CASE r.applies_to
         WHEN 'intention' THEN g.intentions::text[] && r.codes
@@ -64,7 +65,11 @@ WITH g AS MATERIALIZED (
     FROM (
         SELECT o.id, o.rule_id, c.at, c.id AS change_id, (c.at AT TIME ZONE %(tz)s)::date AS day,
                COALESCE((c.changes -> o.field -> 0) ?| o.codes, FALSE) AS old_matched
-        FROM o JOIN graduates_graduatechange c ON c.graduate_id = o.id
+        FROM o JOIN (
+            SELECT c.id, c.graduate_id, c.at, c.changes FROM graduates_graduatechange c
+            WHERE c.changes ?| ARRAY['intentions', 'service_needs', 'hardship']
+                AND c.graduate_id IN (SELECT g.id FROM g)
+        ) c ON c.graduate_id = o.id
         WHERE o.field IS NOT NULL AND c.changes ? o.field
     ) h
     GROUP BY h.id, h.rule_id
@@ -102,7 +107,7 @@ WITH g AS MATERIALIZED (
         AND e.date >= d.graduation_date AND e.date <= %(as_of)s
     GROUP BY d.id, d.rule_id
 ), p AS (
-    SELECT d.id, d.id_number, d.name, d.office_id, d.staff_id, d.state, d.rule_id, d.position, d.service_type,
+    SELECT d.id, d.office_id, d.staff_id, d.state, d.rule_id, d.position, d.service_type,
            d.required, d.anchor_day, d.due, c.done, c.entry_ids,
            CASE WHEN c.by_due >= d.required THEN 'met'
                 WHEN c.done >= d.required THEN 'late'
@@ -210,8 +215,9 @@ def plans(
         as_of=as_of,
         scope=scope,
         entries=entries,
-        select="SELECT id, id_number, name, office_id, rule_id, service_type, required, done, anchor_day, due, "
-        "plan_state, entry_ids FROM p ORDER BY id_number, id, position, rule_id",
+        select="SELECT p.id, gg.id_number, gg.name, p.office_id, p.rule_id, p.service_type, p.required, p.done, "
+        "p.anchor_day, p.due, p.plan_state, p.entry_ids FROM p JOIN graduates_graduate gg ON gg.id = p.id "
+        "ORDER BY gg.id_number, p.id, p.position, p.rule_id",
     )
     result: list[GraduatePlan] = []
     for gid, id_number, name, office_id, rule_id, stype, required, done, anchor, due, state, ids in rows:
@@ -339,12 +345,13 @@ def worklist(
         as_of=as_of,
         scope=scope,
         select="""
-        SELECT * FROM (
-            SELECT p.plan_state, p.id, p.name, p.id_number, p.service_type, p.required, p.done, p.due,
+        SELECT w.plan_state, w.id, gg.name, gg.id_number, w.service_type, w.required, w.done, w.due, w.n FROM (
+            SELECT p.plan_state, p.id, p.service_type, p.required, p.done, p.due,
                    row_number() OVER (PARTITION BY p.plan_state ORDER BY p.due, p.id, p.position) AS n
             FROM p
             WHERE p.plan_state = 'overdue' OR (p.plan_state = 'due' AND p.due <= %(as_of)s + %(days)s)
-        ) w WHERE n <= %(limit)s ORDER BY plan_state, due, id
+        ) w JOIN graduates_graduate gg ON gg.id = w.id
+        WHERE w.n <= %(limit)s ORDER BY w.plan_state, w.due, w.id
         """,
         extra={"days": days, "limit": limit},
     )
