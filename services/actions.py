@@ -32,6 +32,7 @@ from .codes import (
     ServiceType,
 )
 from .models import JobPosting, OneOnOne, RecruitmentEvent, ServiceEntry
+from .plans import refresh_obligations
 
 STAFF_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF)
 MAX_BULK = 5000  # graduates logged in one step (an event's attendance list, a posting's recipients)
@@ -176,6 +177,7 @@ def log_service(
         obj=entry,
         data={"graduate": graduate.pk, "type": fields.service_type},
     )
+    refresh_obligations(graduate_ids=[graduate.pk])
     return entry
 
 
@@ -261,6 +263,7 @@ def log_service_bulk(
     missing = len(ids) - len(entry_ids)
     if missing:
         raise ValidationError(MSG_BULK_OUT_OF_SCOPE.format(count=missing))  # the transaction rolls back
+    refresh_obligations(graduate_ids=sorted(ids))
     return BulkResult(logged=len(entry_ids), entry_ids=entry_ids)
 
 
@@ -287,6 +290,7 @@ def void_service(*, entry: ServiceEntry, reason: str, acting_user: User) -> Serv
         obj=locked,
         data={"graduate": locked.graduate_id, "type": locked.service_type},
     )
+    refresh_obligations(graduate_ids=[locked.graduate_id])
     return locked
 
 
@@ -397,6 +401,8 @@ def log_ledger_rows(
             params,
         )
         logged = len(cursor.fetchall())
+    if logged:
+        refresh_obligations(graduate_ids=sorted({row.graduate_id for row in unique}))
     record_audit(
         action="services.ledger_imported",
         actor=acting_user,

@@ -251,4 +251,10 @@ def load_postings(size: int) -> str | None:
                 acting_user=clerk,
             )
             specialists += 1
-    return f"岗位 {postings} 个，招聘活动 {events} 场，岗位推荐 {recommended} 次，一对一帮扶专员 {specialists} 名"
+    from .plans import refresh_obligations
+
+    kept = refresh_obligations()  # what the hourly task does: the worklists read these rows
+    return (
+        f"岗位 {postings} 个，招聘活动 {events} 场，岗位推荐 {recommended} 次，一对一帮扶专员 {specialists} 名，"
+        f"服务义务 {kept} 条"
+    )

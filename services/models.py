@@ -377,3 +377,65 @@ class OneOnOne(models.Model):
 
     def __str__(self) -> str:
         return f"{self.graduate_id} · {self.specialist}"
+
+
+# --- The plans kept as rows (read by the worklists and the compliance page) -----------------------------------
+
+
+class Obligation(models.Model):
+    """One graduate's obligation under the active standard, as services/plans.py computes it, kept as a row so
+    that an office's worklist and the province's compliance are index reads instead of a plan per graduate.
+    Refreshed for a graduate whenever one of their services is logged or voided (same transaction), and for
+    everyone by the periodic task services.refresh_obligations (stale meanwhile: a new hand-over, a changed
+    intention or state). The state is derived when read: met when BY_DUE ≥ REQUIRED, late when DONE ≥ REQUIRED,
+    closed when CLOSED, overdue after DUE, else due."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(StandardRule, on_delete=models.CASCADE, related_name="+")
+    standard = models.ForeignKey(ServiceStandard, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    service_type = models.CharField(max_length=20)
+    required = models.PositiveSmallIntegerField()
+    anchor = models.DateField()
+    due = models.DateField()
+    done = models.PositiveIntegerField()
+    by_due = models.PositiveIntegerField()
+    closed = models.BooleanField()
+    # Still owed: neither met nor late nor closed (the worklists read only these).
+    open = models.BooleanField()
+
+    class Meta:
+        verbose_name = "服务义务（计算结果）"
+        verbose_name_plural = "服务义务（计算结果）"
+        constraints = [
+            models.UniqueConstraint(fields=["graduate", "rule"], name="obligation_once_per_rule"),
+        ]
+        indexes = [
+            models.Index(fields=["office", "due"], condition=Q(open=True), name="obligation_office_open_idx"),
+            models.Index(fields=["staff", "due"], condition=Q(open=True), name="obligation_staff_open_idx"),
+            models.Index(fields=["standard", "office"], name="obligation_standard_office_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}:{self.rule_id} {self.done}/{self.required} {self.due:%Y-%m-%d}"
+
+
+class PlanSnapshot(models.Model):
+    """When the obligations of a standard were last computed for everyone, and as of which day."""
+
+    standard = models.OneToOneField(ServiceStandard, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    refreshed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "服务计划计算记录"
+        verbose_name_plural = "服务计划计算记录"
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .codes import CLOSED_GRADUATE_STATES, PlanState, ServiceType
-from .models import ServiceStandard
+from .models import PlanSnapshot, ServiceStandard
 
 # Inputs: %(standard)s, %(as_of)s, %(tz)s, %(closed)s and the graduate filter's own parameters ({where}).
 PLAN_SQL = """
@@ -108,7 +108,7 @@ WITH g AS MATERIALIZED (
     GROUP BY d.id, d.rule_id
 ), p AS (
     SELECT d.id, d.office_id, d.staff_id, d.state, d.rule_id, d.position, d.service_type,
-           d.required, d.anchor_day, d.due, c.done, c.entry_ids,
+           d.required, d.anchor_day, d.due, c.done, c.by_due, c.entry_ids,
            CASE WHEN c.by_due >= d.required THEN 'met'
                 WHEN c.done >= d.required THEN 'late'
                 WHEN d.state = ANY(%(closed)s) THEN 'closed'
@@ -368,4 +368,162 @@ def worklist(
                 "due": due,
             }
         )
+    return result
+
+
+# --- The obligations kept as rows (services_obligation) ---------------------------------------------------------
+
+REFRESH_INSERT = """
+INSERT INTO services_obligation (graduate_id, rule_id, standard_id, office_id, staff_id, position, service_type,
+    required, anchor, due, done, by_due, closed, open)
+SELECT p.id, p.rule_id, %(standard)s, p.office_id, p.staff_id, p.position, p.service_type, p.required,
+       p.anchor_day, p.due, p.done, p.by_due, p.state = ANY(%(closed)s),
+       p.plan_state IN ('due', 'overdue')
+FROM p
+ON CONFLICT (graduate_id, rule_id) DO NOTHING  -- a graduate refreshed meanwhile by a logged service: fresher
+"""
+
+# A few graduates' rows in one statement: upsert what the plan says, delete what it no longer says.
+REFRESH_SOME = """,
+ins AS (
+    INSERT INTO services_obligation (graduate_id, rule_id, standard_id, office_id, staff_id, position, service_type,
+        required, anchor, due, done, by_due, closed, open)
+    SELECT p.id, p.rule_id, %(standard)s, p.office_id, p.staff_id, p.position, p.service_type, p.required,
+           p.anchor_day, p.due, p.done, p.by_due, p.state = ANY(%(closed)s), p.plan_state IN ('due', 'overdue')
+    FROM p
+    ON CONFLICT (graduate_id, rule_id) DO UPDATE SET standard_id = EXCLUDED.standard_id,
+        office_id = EXCLUDED.office_id, staff_id = EXCLUDED.staff_id, position = EXCLUDED.position,
+        service_type = EXCLUDED.service_type, required = EXCLUDED.required, anchor = EXCLUDED.anchor,
+        due = EXCLUDED.due, done = EXCLUDED.done, by_due = EXCLUDED.by_due, closed = EXCLUDED.closed,
+        open = EXCLUDED.open
+    RETURNING 1
+)
+DELETE FROM services_obligation o
+WHERE o.graduate_id = ANY(%(scope_graduates)s)
+    AND NOT EXISTS (SELECT 1 FROM p WHERE p.id = o.graduate_id AND p.rule_id = o.rule_id)
+"""
+
+
+def refresh_obligations(
+    *, standard: ServiceStandard | None = None, graduate_ids: list[int] | None = None
+) -> int:
+    """Recompute the kept obligations under STANDARD (default: the active one) as of today: of GRADUATE_IDS (one
+    statement: upsert what the plan says, delete what it no longer says; in the caller's transaction), or of
+    everyone (a DELETE and an INSERT … SELECT in one transaction, the snapshot's time recorded; returns the rows)."""
+    from django.db import transaction
+
+    standard = standard or active_standard()
+    if standard is None:
+        return 0
+    as_of = timezone.localdate()
+    started = timezone.now()
+    scope = PlanScope(graduate_ids=graduate_ids)
+    where, params = scope.where()
+    values = {
+        **params,
+        "standard": standard.pk,
+        "as_of": as_of,
+        "tz": settings.TIME_ZONE,
+        "closed": list(CLOSED_GRADUATE_STATES),
+    }
+    plan = PLAN_SQL.format(where=where, entries="NULL::bigint[]")
+    if graduate_ids is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(plan.rstrip() + REFRESH_SOME, values)
+        return len(graduate_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One refresh at a time; readers keep seeing the previous rows until this commits.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('services.refresh_obligations'))")
+        cursor.execute("DELETE FROM services_obligation")
+        cursor.execute(plan + REFRESH_INSERT, values)
+        rows = cursor.rowcount
+        PlanSnapshot.objects.filter(standard__province=standard.province).exclude(standard=standard).delete()
+        PlanSnapshot.objects.update_or_create(
+            standard=standard,
+            defaults={
+                "as_of": as_of,
+                "refreshed_at": timezone.now(),
+                "seconds": (timezone.now() - started).total_seconds(),
+                "rows": rows,
+            },
+        )
+    return rows
+
+
+def snapshot_usable(standard: ServiceStandard, as_of: datetime.date) -> PlanSnapshot | None:
+    """The snapshot of STANDARD when the pages may read it for AS_OF (not before it was computed, not in the
+    future), else None: the pages then compute live."""
+    if as_of > timezone.localdate():
+        return None
+    return PlanSnapshot.objects.filter(standard=standard, as_of__lte=as_of).first()
+
+
+SNAPSHOT_STATE = """CASE WHEN o.by_due >= o.required THEN 'met' WHEN o.done >= o.required THEN 'late'
+    WHEN o.closed THEN 'closed' WHEN %(as_of)s > o.due THEN 'overdue' ELSE 'due' END"""
+
+
+def _snapshot_where(scope: PlanScope, params: dict) -> str:
+    clauses = ["o.standard_id = %(standard)s"]
+    if scope.office_ids is not None:
+        clauses.append("o.office_id = ANY(%(scope_offices)s)")
+        params["scope_offices"] = list(scope.office_ids)
+    if scope.graduate_ids is not None:
+        clauses.append("o.graduate_id = ANY(%(scope_graduates)s)")
+        params["scope_graduates"] = list(scope.graduate_ids)
+    if scope.staff_id is not None:
+        clauses.append("o.staff_id = %(scope_staff)s")
+        params["scope_staff"] = scope.staff_id
+    return " AND ".join(clauses)
+
+
+def compliance_from_snapshot(
+    *, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope, group_by: str = "office"
+) -> list[ComplianceRow]:
+    """As compliance(), from the kept obligations: one GROUP BY over the rows of the scope."""
+    key = {"office": "o.office_id::text", "prefecture": "left(f.region_id, 4)"}[group_by]
+    params: dict = {"standard": standard.pk, "as_of": as_of}
+    where = _snapshot_where(scope, params)
+    sql = f"""
+        SELECT {key} AS k, o.rule_id, {SNAPSHOT_STATE} AS state, count(*)
+        FROM services_obligation o JOIN core_office f ON f.id = o.office_id
+        WHERE {where}
+        GROUP BY GROUPING SETS (({key}, o.rule_id, 3), ({key}, 3), (o.rule_id, 3), (3))
+    """  # noqa: S608 - KEY and WHERE are fixed expressions, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    table: dict[tuple[str | None, int | None], dict[str, int]] = {}
+    for k, rule_id, state, count in rows:
+        table.setdefault((k, rule_id), dict.fromkeys(PlanState.values, 0))[state] = count
+    return [ComplianceRow(key=k, rule_id=rule_id, counts=counts) for (k, rule_id), counts in table.items()]
+
+
+def worklist_from_snapshot(
+    *, standard: ServiceStandard, as_of: datetime.date, scope: PlanScope, days: int = 7, limit: int = 200
+) -> dict[str, list[dict]]:
+    """As worklist(), from the kept open obligations: two index-ordered reads (overdue, due within DAYS)."""
+    params: dict = {"standard": standard.pk, "as_of": as_of, "until": as_of + datetime.timedelta(days=days),
+                    "limit": limit}  # fmt: skip
+    where = _snapshot_where(scope, params)
+    result: dict[str, list[dict]] = {"overdue": [], "due": []}
+    parts = {
+        "overdue": "o.due < %(as_of)s AND NOT o.closed",
+        "due": "o.due >= %(as_of)s AND o.due <= %(until)s AND NOT o.closed",
+    }
+    with connection.cursor() as cursor:
+        for state, condition in parts.items():
+            cursor.execute(
+                f"""
+                SELECT o.graduate_id, g.name, g.id_number, o.service_type, o.required, o.done, o.due
+                FROM services_obligation o JOIN graduates_graduate g ON g.id = o.graduate_id
+                WHERE o.open AND {where} AND {condition}
+                ORDER BY o.due, o.graduate_id, o.position LIMIT %(limit)s
+                """,  # noqa: S608 - fixed conditions, values as parameters
+                params,
+            )
+            for gid, name, id_number, stype, required, done, due in cursor.fetchall():
+                result[state].append(
+                    {"graduate_id": gid, "name": name, "id_number": id_number,
+                     "service": str(ServiceType(stype).label), "required": required, "done": done, "due": due}
+                )  # fmt: skip
     return result

@@ -20,8 +20,24 @@ from graduates.models import Graduate
 from graduates.selectors import TimelineEntry
 
 from .codes import CLOSED_GRADUATE_STATES, HARDSHIP_CODES, EventKind, PlanState, ServiceType
-from .models import JobPosting, OneOnOne, RecruitmentEvent, ServiceEntry, ServiceStandard, StandardRule
-from .plans import PlanScope, active_standard, compliance, worklist
+from .models import (
+    JobPosting,
+    OneOnOne,
+    PlanSnapshot,
+    RecruitmentEvent,
+    ServiceEntry,
+    ServiceStandard,
+    StandardRule,
+)
+from .plans import (
+    PlanScope,
+    active_standard,
+    compliance,
+    compliance_from_snapshot,
+    snapshot_usable,
+    worklist,
+    worklist_from_snapshot,
+)
 
 LOG_FIELDS = [
     "id",
@@ -190,12 +206,17 @@ def plan_worklist(*, user: User, as_of: datetime.date, mine: bool = False) -> di
     masked; empty when the province has no active standard."""
     standard = active_standard()
     if standard is None:
-        return {"standard": None, "overdue": [], "due": []}
-    rows = worklist(standard=standard, as_of=as_of, scope=plan_scope_for(user, mine=mine))
+        return {"standard": None, "snapshot": None, "overdue": [], "due": []}
+    scope = plan_scope_for(user, mine=mine)
+    snapshot = snapshot_usable(standard, as_of)
+    if snapshot is not None:
+        rows = worklist_from_snapshot(standard=standard, as_of=as_of, scope=scope)
+    else:
+        rows = worklist(standard=standard, as_of=as_of, scope=scope)
     for kind in ("overdue", "due"):
         for row in rows[kind]:
             row["id_number"] = mask_id_number(row["id_number"])
-    return {"standard": standard, **rows}
+    return {"standard": standard, "snapshot": snapshot, **rows}
 
 
 @dataclass
@@ -205,6 +226,7 @@ class ComplianceTable:
     total: dict[str, int]
     groups: list[tuple[str, dict[str, int]]]  # (office or prefecture name, counts per state)
     group_label: str
+    snapshot: PlanSnapshot | None = None  # read from the kept obligations (None: computed live)
 
 
 def compliance_for(*, user: User, as_of: datetime.date) -> ComplianceTable:
@@ -212,10 +234,12 @@ def compliance_for(*, user: User, as_of: datetime.date) -> ComplianceTable:
     standard = active_standard()
     empty = dict.fromkeys(PlanState.values, 0)
     if standard is None:
-        return ComplianceTable(None, [], empty, [], "")
+        return ComplianceTable(None, [], empty, [], "", None)
     bureau = user.office is not None and user.office.kind == OfficeKind.BUREAU
     group_by = "prefecture" if bureau else "office"
-    rows = compliance(standard=standard, as_of=as_of, scope=plan_scope_for(user), group_by=group_by)
+    snapshot = snapshot_usable(standard, as_of)
+    read = compliance_from_snapshot if snapshot is not None else compliance
+    rows = read(standard=standard, as_of=as_of, scope=plan_scope_for(user), group_by=group_by)
     by_key = {(r.key, r.rule_id): r.counts for r in rows}
     rules = [(rule, by_key.get((None, rule.pk), empty)) for rule in standard.rules.order_by("position", "id")]
     keys = sorted({r.key for r in rows if r.key is not None})
@@ -227,7 +251,12 @@ def compliance_for(*, user: User, as_of: datetime.date) -> ComplianceTable:
         groups = [(offices.get(int(k), k), by_key[(k, None)]) for k in keys]
     groups.sort(key=lambda item: item[0])
     return ComplianceTable(
-        standard, rules, by_key.get((None, None), empty), groups, "市（州）" if bureau else "服务机构"
+        standard,
+        rules,
+        by_key.get((None, None), empty),
+        groups,
+        "市（州）" if bureau else "服务机构",
+        snapshot,
     )
 
 
