@@ -417,6 +417,8 @@ class Obligation(models.Model):
         indexes = [
             models.Index(fields=["office", "due"], condition=Q(open=True), name="obligation_office_open_idx"),
             models.Index(fields=["staff", "due"], condition=Q(open=True), name="obligation_staff_open_idx"),
+            # The bureau's worklist (every office): open rows in due order, the office list checked on the way.
+            models.Index(fields=["due"], condition=Q(open=True), name="obligation_open_due_idx"),
             models.Index(fields=["standard", "office"], name="obligation_standard_office_idx"),
         ]
 
