@@ -154,9 +154,9 @@ def measure(line: Line, client, url: str, repeat: int) -> Line:
 def deep_cursor(fetch_page, number: int) -> tuple[int, str]:
     """(page number, query string) of the 下一页 link that leads to page NUMBER (or to the last full page before
     the end, when the list is shorter): what a clerk clicking through reaches, a keyset seek."""
-    previous = fetch_page(number - 1)
-    if not previous.has_next():
-        previous = fetch_page(max(1, (previous.number or 2) - 1))
+    first = fetch_page(1)
+    pages = -(-first.count // first.per_page)  # exact, or from the estimate beyond the cap
+    previous = fetch_page(max(1, min(number, pages - 1) - 1))
     return (previous.number or 0) + 1, previous.next_params
 
 

@@ -95,18 +95,21 @@ def worklist_page(*, user: User, mine_only: bool = False, params, per_page: int 
     offset = 0
     if after:
         sql_params["cursor"] = after
+        # Each seek is one comparison on the index's columns (no OR), so PostgreSQL starts the walk at the cursor.
         parts = [
-            (HANDED_OVER_SQL, f"{FIRST_HANDOVER} IS NOT NULL AND (i.dispatched_at, i.graduate_id) > "
-             f"({FIRST_HANDOVER}, %(cursor)s)", "ASC"),
-            (NEVER_HANDED_OVER_SQL, f"({FIRST_HANDOVER} IS NOT NULL OR g.id > %(cursor)s)", "ASC"),
+            (HANDED_OVER_SQL, f"(i.dispatched_at, i.graduate_id) > ({FIRST_HANDOVER}, %(cursor)s)", "ASC"),
+            (NEVER_HANDED_OVER_SQL,
+             f"g.id > (CASE WHEN {FIRST_HANDOVER} IS NULL THEN %(cursor)s ELSE 0 END)", "ASC"),
         ]  # fmt: skip
         reverse = False
     elif before or raw_page == "last" or (number and number >= (num_pages or -(-count // per_page))):
         sql_params["cursor"] = before or 0
-        first = f"{FIRST_HANDOVER}" if before else "NULL"
         parts = [
-            (NEVER_HANDED_OVER_SQL, f"({first} IS NULL AND g.id < %(cursor)s)" if before else "TRUE", "DESC"),
-            (HANDED_OVER_SQL, f"({first} IS NULL OR (i.dispatched_at, i.graduate_id) < ({first}, %(cursor)s))"
+            (NEVER_HANDED_OVER_SQL,
+             f"g.id < (CASE WHEN {FIRST_HANDOVER} IS NULL THEN %(cursor)s ELSE 0 END)" if before else "TRUE",
+             "DESC"),
+            (HANDED_OVER_SQL,
+             f"(i.dispatched_at, i.graduate_id) < (COALESCE({FIRST_HANDOVER}, 'infinity'), %(cursor)s)"
              if before else "TRUE", "DESC"),
         ]  # fmt: skip
         reverse = True
