@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from graduates import actions
 from tests.factories import unsaved_graduate
+from tests.services.conftest import ensure_service_standards
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +22,7 @@ def logged_in(page, county_clerk, password):
 
 def test_logging_a_service_turns_the_plans_obligation_from_due_to_met(logged_in, county_clerk, screenshot):
     page = logged_in
+    ensure_service_standards()  # an earlier transactional test's flush emptied the presets
     graduate = actions.create_graduate(graduate=unsaved_graduate(name="计划学生"), acting_user=county_clerk)
     page.goto(page.base_url + f"/graduates/{graduate.pk}/")
     policy = page.locator('[data-testid="obligation"][data-service="policy"]')

@@ -79,7 +79,7 @@ def test_the_worklist_reads_the_kept_obligations(client, county_clerk, register)
     assert earlier.context["snapshot"] is None
 
 
-def test_the_hourly_refresh_is_scheduled(db):
+def test_the_hourly_refresh_is_scheduled(service_standards):
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="services.refresh_obligations")

@@ -79,8 +79,7 @@ def _rules(code: str) -> list[tuple]:
     )  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_the_three_presets_are_the_issues_table_each_rule_citing_its_notice():
+def test_the_three_presets_are_the_issues_table_each_rule_citing_its_notice(service_standards):
     employment = ["1", "2", "3", "5", "6"]
     assert _rules("qinghai") == [
         ("intention", employment, "policy", 1, "months", 3, None, None, "received"),
@@ -121,8 +120,7 @@ def test_the_three_presets_are_the_issues_table_each_rule_citing_its_notice():
     assert active_standard().code == "qinghai"
 
 
-@pytest.mark.django_db
-def test_loading_the_presets_again_changes_nothing_and_keeps_a_provinces_edits():
+def test_loading_the_presets_again_changes_nothing_and_keeps_a_provinces_edits(service_standards):
     rule = StandardRule.objects.get(standard__code="qinghai", service_type="job_referral")
     rule.required = 5
     rule.save()
@@ -132,8 +130,7 @@ def test_loading_the_presets_again_changes_nothing_and_keeps_a_provinces_edits()
     assert ServiceStandard.objects.filter(is_active=True).count() == 1
 
 
-@pytest.mark.django_db
-def test_a_province_has_one_active_standard():
+def test_a_province_has_one_active_standard(service_standards):
     mohrss = ServiceStandard.objects.get(code="mohrss")
     mohrss.is_active = True
     with pytest.raises(Exception, match="已启用服务标准"):
@@ -178,7 +175,7 @@ def test_a_provincial_admin_edits_a_rule_in_the_admin_and_plans_follow(
     assert plan_of(graduate, "2026-09-02")["岗位推荐"][1] == 4
 
 
-def test_a_rule_with_an_unknown_code_is_refused_in_chinese(db):
+def test_a_rule_with_an_unknown_code_is_refused_in_chinese(service_standards):
     rule = StandardRule(
         standard=ServiceStandard.objects.get(code="qinghai"),
         applies_to="intention",
