@@ -464,7 +464,11 @@ SNAPSHOT_STATE = """CASE WHEN o.by_due >= o.required THEN 'met' WHEN o.done >= o
 
 def _snapshot_where(scope: PlanScope, params: dict) -> str:
     clauses = ["o.standard_id = %(standard)s"]
-    if scope.office_ids is not None:
+    if scope.office_ids is not None and len(scope.office_ids) == 1:
+        # One office (a county): its rows in due order straight from the (office, due) index.
+        clauses.append("o.office_id = %(scope_office)s")
+        params["scope_office"] = next(iter(scope.office_ids))
+    elif scope.office_ids is not None:
         clauses.append("o.office_id = ANY(%(scope_offices)s)")
         params["scope_offices"] = list(scope.office_ids)
     if scope.graduate_ids is not None:
