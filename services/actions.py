@@ -221,8 +221,10 @@ def log_service_bulk(
     content: str = "",
     outcome: str = "",
     acting_user: User,
+    event: RecruitmentEvent | None = None,
 ) -> BulkResult:
-    """Log the same service for many graduates (everyone who attended an event) in one INSERT … SELECT.
+    """Log the same service for many graduates (everyone who attended an event: EVENT links each entry to it) in
+    one INSERT … SELECT.
 
     All or nothing: when any of them is outside the acting user's scope (or does not exist: the message does not
     tell the two apart) nothing is logged."""
@@ -248,12 +250,13 @@ def log_service_bulk(
         "now": timezone.now(),
         "actor": acting_user.pk,
         "actor_office": office.pk,
+        "event": event.pk if event is not None else None,
     }
     condition = _scope_condition(acting_user, params)
     sql = (
-        f"WITH ins AS (INSERT INTO {ServiceEntry._meta.db_table} ({_ENTRY_COLUMNS}) "  # noqa: S608 - table names from _meta, values as parameters
+        f"WITH ins AS (INSERT INTO {ServiceEntry._meta.db_table} ({_ENTRY_COLUMNS}, event_id) "  # noqa: S608 - table names from _meta, values as parameters
         "SELECT g.id, %(type)s, %(date)s, %(office)s, %(staff)s, '', %(channel)s, %(content)s, %(outcome)s, '', "
-        "%(origin)s, %(now)s, %(actor)s, NULL, NULL, '' "
+        "%(origin)s, %(now)s, %(actor)s, NULL, NULL, '', %(event)s "
         f"FROM {Graduate._meta.db_table} g WHERE g.id = ANY(%(ids)s) AND {condition} ORDER BY g.id "
         "RETURNING id, graduate_id, service_type) " + _audit_insert(Origin.BULK.value)
     )

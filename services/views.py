@@ -135,6 +135,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         params.pop("q")  # an ID number or phone never travels in this page's URL: paste it below instead
     filterset, graduates = registry.graduate_list(user=request.user, params=params)
     listed = list(graduates[:BULK_LIST_SIZE])
+    event = _event_from(request)
     if request.method == "POST":
         posted = _posted_ids(request)
         form = BulkForm(request.POST, id_choices=posted)
@@ -163,6 +164,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
                         content=data["content"],
                         outcome=data["outcome"],
                         acting_user=request.user,
+                        event=event,
                     )
                 except ValidationError as exc:
                     form.add_error(None, _messages(exc))
@@ -176,7 +178,11 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         checked = set(posted)
         status = 400
     else:
-        form = BulkForm()
+        initial = {}
+        if event is not None:  # everyone who attended the event: 招聘活动 at the event, its day, its name
+            initial = {"service_type": ServiceType.RECRUITMENT, "channel": "event", "date": event.date,
+                       "content": event.name}  # fmt: skip
+        form = BulkForm(initial=initial)
         checked = set()
         status = 200
     return render(
@@ -189,6 +195,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
             "checked": checked,
             "more": len(listed) == BULK_LIST_SIZE,
             "max_pasted": MAX_PASTED,
+            "event": event,
         },
         status=status,
     )
@@ -364,3 +371,11 @@ def _one_on_one_context(user, *, as_of: datetime.date, mine: bool) -> dict:
         "without_specialist": selectors.hardship_without_specialist(user=user),
         "follow_ups": selectors.follow_ups_due(user=user, as_of=as_of, mine=mine),
     }
+
+
+def _event_from(request: HttpRequest):
+    """The recruitment event the bulk page logs attendance of (?event=<id>, posted along), if in scope."""
+    value = request.POST.get("event") or request.GET.get("event") or ""
+    if not value.isdigit() or len(value) > 12:
+        return None
+    return selectors.events_visible_to(request.user).filter(pk=int(value)).first()

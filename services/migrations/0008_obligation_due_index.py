@@ -5,17 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notifications'),
-        ('graduates', '0014_office_created_index'),
-        ('services', '0007_refresh_obligations_schedule'),
+        ("core", "0003_notifications"),
+        ("graduates", "0014_office_created_index"),
+        ("services", "0007_refresh_obligations_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='obligation',
-            index=models.Index(condition=models.Q(('open', True)), fields=['due'], name='obligation_open_due_idx'),
+            model_name="obligation",
+            index=models.Index(
+                condition=models.Q(("open", True)), fields=["due"], name="obligation_open_due_idx"
+            ),
         ),
     ]

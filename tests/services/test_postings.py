@@ -116,3 +116,27 @@ def test_an_event_needs_a_place_or_online(county_clerk):
             event=RecruitmentEvent(name="招聘会", date=d("2026-11-20"), kind="professional"),
             acting_user=county_clerk,
         )
+
+
+def test_everyone_who_attended_an_event_is_logged_in_one_step_linked_to_it(client, county_clerk, register):
+    graduates = [registered(register, county_clerk, "2026-09-01", seq=seq) for seq in (101, 103, 105)]
+    with at("2026-11-20"):
+        event = actions.create_event(
+            event=RecruitmentEvent(
+                name="秋季专场招聘会", date=d("2026-11-18"), kind="professional", place="人才市场"
+            ),
+            acting_user=county_clerk,
+        )
+        client.force_login(county_clerk)
+        page = client.get(reverse("services:bulk"), {"event": event.pk})
+        assert "秋季专场招聘会" in page.content.decode()
+        assert page.context["form"].initial["service_type"] == "recruitment"
+        response = client.post(
+            reverse("services:bulk") + f"?event={event.pk}",
+            {"event": event.pk, "service_type": "recruitment", "date": "2026-11-18", "channel": "event",
+             "content": event.name, "ids": [g.pk for g in graduates[:2]]},
+        )  # fmt: skip
+    assert response.status_code == 302
+    entries = ServiceEntry.objects.filter(event=event)
+    assert sorted(e.graduate_id for e in entries) == sorted(g.pk for g in graduates[:2])
+    assert plan_of(graduates[0], "2026-11-20")["招聘活动"][0] == 1
