@@ -429,6 +429,14 @@ def refresh_obligations(
     plan = PLAN_SQL.format(where=where, entries="NULL::bigint[]")
     if graduate_ids is not None:
         with connection.cursor() as cursor:
+            # One refresh of a graduate at a time, held to the end of the caller's transaction: a second clerk's
+            # refresh waits, then its statement sees the first one's service (else the later upsert would write
+            # counts that miss it).
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('services.obligation'), (s.id %% 2147483647)::int) "
+                "FROM (SELECT DISTINCT id FROM unnest(%s::bigint[]) AS u(id) ORDER BY id) s",
+                [list(graduate_ids)],
+            )
             cursor.execute(plan.rstrip() + REFRESH_SOME, values)
         return len(graduate_ids)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -69,3 +69,32 @@ def test_two_voids_of_one_entry_at_once_void_it_once(demo_province, county_clerk
     assert outcomes.count("refused") == 1 and len(set(outcomes)) == 2
     entry.refresh_from_db()
     assert entry.void_reason in ("甲作废", "乙作废")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_services_logged_at_once_both_count_in_the_kept_obligations(
+    demo_province, county_clerk, prefecture_clerk, register
+):
+    from services.models import Obligation
+
+    graduate = register(county_clerk)
+
+    def referral(user, content):
+        return lambda: (
+            actions.log_service(
+                graduate=graduate,
+                service_type=ServiceType.JOB_REFERRAL,
+                date=timezone.localdate(),
+                channel=Channel.PHONE,
+                content=content,
+                acting_user=user,
+            ).service_type
+        )
+
+    for round_ in range(25):
+        outcomes = _together(
+            [referral(county_clerk, f"推荐A{round_}"), referral(prefecture_clerk, f"推荐B{round_}")]
+        )
+        assert outcomes == ["job_referral", "job_referral"]
+        kept = Obligation.objects.get(graduate=graduate, service_type="job_referral")
+        assert kept.done == 2 * (round_ + 1), round_
