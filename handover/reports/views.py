@@ -3,10 +3,14 @@ annex 2). Every download is written to the audit log with its row count."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from core.audit import record_audit
 from core.models import Office
@@ -17,6 +21,10 @@ from handover.batches.selectors import works_for_bureau
 from . import exports as reports
 from . import progress
 from .forms import ProgressForm
+from .snapshot import refresh_snapshot
+
+# The 刷新 button recounts at most this often (a refresh of a million graduates takes seconds).
+REFRESH_MIN_AGE = datetime.timedelta(seconds=60)
 
 
 def _params(request: HttpRequest) -> ProgressForm:
@@ -26,6 +34,7 @@ def _params(request: HttpRequest) -> ProgressForm:
 
 
 @employment_office_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def progress_view(request: HttpRequest) -> HttpResponse:
     params = _params(request)
     if "office" in params.errors:
@@ -38,11 +47,16 @@ def progress_view(request: HttpRequest) -> HttpResponse:
             raise Http404("没有这个机构。")
     level = progress.level_for(user=request.user, parent_office=parent)  # PermissionDenied outside the scope
     cohort = params.value("cohort")
-    rows = progress.progress_rows(user=request.user, parent_office=level.parent, cohort=cohort)
+    if request.method == "POST":  # 刷新: recount the snapshot now, then show the page again
+        if refresh_snapshot(min_age=REFRESH_MIN_AGE) is None:
+            messages.info(request, "统计刚刚更新过或正在更新，请稍候再看。")
+        return redirect(request.get_full_path())
+    table = progress.progress_table(user=request.user, parent_office=level.parent, cohort=cohort)
     own = progress.level_for(user=request.user).parent
     context = {
         "level": level,
-        "rows": rows,
+        "rows": table.rows,
+        "computed_at": table.computed_at,
         "up": level.parent.parent if level.parent != own and level.parent.parent_id else None,
         "is_bureau": works_for_bureau(request.user),
         "today": timezone.localdate(),
