@@ -42,18 +42,6 @@ COMPLIANCE_TARGET_S = 5.0
 LOG_TARGET_MS = 50.0
 LEDGER_TARGET_S = 10.0
 LEDGER_ROWS = 10_000
-TYPES = ["job_seeking", "policy", "guidance", "job_referral", "job_referral", "job_referral", "recruitment",
-         "recruitment", "internship", "training", "startup_guidance", "one_on_one"]  # fmt: skip
-
-ENTRIES_SQL = """
-    INSERT INTO services_serviceentry (graduate_id, service_type, date, office_id, staff_id, staff_name, channel,
-        content, outcome, posting_ref, origin, created_at, created_by_id, void_reason)
-    SELECT g.id, (%(types)s::text[])[1 + (abs(hashtext(g.id::text || '-' || s)) %% %(ntypes)s)],
-           LEAST(g.graduation_date + (abs(hashtext(s || '-' || g.id::text)) %% 240), %(today)s::date),
-           g.responsible_office_id, NULL, '', 'phone', '推荐岗位', '', '', 'ledger', now(), %(user)s, ''
-    FROM graduates_graduate g, generate_series(1, %(per)s) s
-    WHERE g.id >= %(low)s AND g.id < %(high)s
-"""
 
 
 def add_handover() -> None:
@@ -68,10 +56,11 @@ def add_handover() -> None:
 
 
 def add_entries(total: int) -> None:
+    """Service entries by `services.demo_data` (the code behind `generate_demo_data --services`)."""
     from django.db import connection
-    from django.utils import timezone
 
     from core.models import User
+    from services.demo_data import generate_service_entries
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM services_serviceentry")
@@ -79,32 +68,20 @@ def add_entries(total: int) -> None:
         if existing >= total * 0.95:
             print(f"{existing:,} service entries in the database: nothing to add")
             return
-        cursor.execute("SELECT count(*), min(id), max(id) FROM graduates_graduate")
-        graduates, low, high = cursor.fetchone()
-        per = max(1, round((total - existing) / graduates))
-        user = User.objects.get(username="sheng").pk
-        step = 50_000
-        started = time.perf_counter()
-        print(f"adding {per} service entries per graduate ({per * graduates:,}) ...", flush=True)
-        for start in range(low, high + 1, step):
-            cursor.execute(
-                ENTRIES_SQL,
-                {"types": TYPES, "ntypes": len(TYPES), "today": timezone.localdate(), "user": user, "per": per,
-                 "low": start, "high": start + step},
-            )  # fmt: skip
-            print(
-                f"  graduates {start:,}–{start + step - 1:,}: {time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
-        cursor.execute(
-            "UPDATE services_serviceentry SET voided_at = now(), voided_by_id = created_by_id, "
-            "void_reason = '录错了' WHERE id % 100 = 0 AND voided_at IS NULL"
-        )
+        cursor.execute("SELECT count(*) FROM graduates_graduate")
+        graduates = cursor.fetchone()[0]
+    per = max(1, round((total - existing) / graduates))
+    print(f"adding {per} service entries per graduate (about {per * graduates:,}) ...", flush=True)
+    result = generate_service_entries(
+        per_graduate=per,
+        acting_user=User.objects.get(username="sheng"),
+        progress=lambda written, seconds: print(f"  {written:,} entries: {seconds:.0f} s", flush=True),
+    )
     with connection.cursor() as cursor:
         connection.connection.autocommit = True
         cursor.execute("VACUUM (ANALYZE) services_serviceentry")
         cursor.execute("ANALYZE")
-    print(f"service entries loaded in {time.perf_counter() - started:.0f} s")
+    print(f"{result.entries:,} service entries loaded in {result.seconds:.0f} s")
 
 
 def pct(values: list[float], p: int) -> float:

@@ -1,4 +1,7 @@
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max
 
 from graduates.demo_data import (
     DEFAULT_BATCH,
@@ -8,6 +11,7 @@ from graduates.demo_data import (
     default_cohorts,
     generate_graduates,
 )
+from graduates.models import Graduate
 
 
 def _cohorts(value: str) -> list[int]:
@@ -53,8 +57,18 @@ class Command(BaseCommand):
             default=DEFAULT_BATCH,
             help=f"rows per COPY and transaction (default {DEFAULT_BATCH})",
         )
+        parser.add_argument(
+            "--services",
+            type=int,
+            default=0,
+            help="service entries per generated graduate (default 0; 10 gives 10,000,000 at 1,000,000 graduates)",
+        )
 
-    def handle(self, *args, graduates, seed, cohorts, visits, batch, **options):
+    def handle(self, *args, graduates, seed, cohorts, visits, batch, services, **options):
+        if not 0 <= services <= 100:
+            raise CommandError("--services is a number of entries per graduate between 0 and 100")
+        if services and not apps.is_installed("services"):
+            raise CommandError("--services needs the services app")
         if graduates < 1:
             raise CommandError("--graduates must be at least 1")
         if batch < 1:
@@ -68,6 +82,7 @@ class Command(BaseCommand):
                 f"{p.batch_seconds:.1f} s this batch, {p.rows_per_second:,.0f} rows/s overall"
             )
 
+        first_new_id = (Graduate.objects.aggregate(last=Max("id"))["last"] or 0) + 1
         try:
             result = generate_graduates(
                 count=graduates,
@@ -86,3 +101,11 @@ class Command(BaseCommand):
                 f"{result.id_clashes} ID numbers redrawn to stay unique)."
             )
         )
+        if services:
+            # The service log is a higher layer: reached by its command's name, never imported from here.
+            call_command(
+                "generate_demo_services",
+                per_graduate=services,
+                from_id=first_new_id,
+                stdout=self.stdout,
+            )
