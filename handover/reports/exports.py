@@ -41,7 +41,7 @@ from graduates.models import Graduate
 from handover.batches.selectors import works_for_bureau
 from handover.models import BatchSource, HandoverItem
 
-from .progress import finish, grouped_figures, level_for, total_figures
+from .progress import figures_by_length, finish, level_for
 
 WEEKLY_HEADER = [
     "单位", "接收人数", "已签收", "签收率", "已联系", "联系率", "已核实", "核实率", "其中暂不就业", "无法联系",
@@ -108,15 +108,15 @@ def weekly_progress_rows(
     """The table's rows as (kind, values), kind in county / own / subtotal / total: each county, the
     prefecture's own share (本级) when it holds graduates itself, the prefecture subtotal, the total of the
     user's scope. Figures count items dispatched by the end of AS_OF (acknowledgements and contact attempts
-    likewise); states are the current ones. Three queries whatever the number of offices."""
+    likewise); states are the current ones. One pass over the items for every level (figures_by_length), a
+    query for the offices, whatever their number."""
     level = level_for(user=user)
     top = level.parent
     prefix = region_prefix(top.region_id)
     until = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
     now = min(timezone.now(), until)
-    by_office = grouped_figures(prefix=prefix, key_length=6, until=until, cohort=cohort)
-    by_prefecture = grouped_figures(prefix=prefix, key_length=4, until=until, cohort=cohort)
-    totals = total_figures(prefix=prefix, until=until, cohort=cohort)
+    by_length, totals = figures_by_length(prefix=prefix, key_lengths=(6, 4), until=until, cohort=cohort)
+    by_office, by_prefecture = by_length[6], by_length[4]
     if top.kind == OfficeKind.BUREAU:
         prefectures = list(
             Office.objects.filter(kind=OfficeKind.PREFECTURE, is_active=True, region__code__startswith=prefix)

@@ -56,8 +56,8 @@ RATES = tuple(name for name in FIGURES if name != "received")
 # state. COUNT(DISTINCT ...) per figure sorted every item once per figure (10 s for the bureau at 1M graduates).
 FIGURES_SQL = """
 WITH per AS (
-    SELECT substr(o.region_id, 1, {key_length}) AS key,
-           GROUPING(substr(o.region_id, 1, {key_length})) = 1 AS total,
+    SELECT COALESCE({keys}) AS key,
+           GROUPING({keys}) = {all_grouped} AS total,
            i.graduate_id,
            bool_or({acknowledged}) AS acknowledged,
            min(i.dispatched_at) FILTER (WHERE NOT ({acknowledged})) AS oldest_waiting,
@@ -66,7 +66,7 @@ WITH per AS (
     JOIN core_office o ON o.id = i.office_id
     {batch_join}
     WHERE i.dispatched_at IS NOT NULL AND o.region_id LIKE %(prefix)s {until_items}
-    GROUP BY GROUPING SETS ((substr(o.region_id, 1, {key_length}), i.graduate_id), (i.graduate_id))
+    GROUP BY GROUPING SETS ({sets}, (i.graduate_id))
 ), flagged AS (
     SELECT per.*, g.state,
            g.state <> 'waiting' OR EXISTS (
@@ -96,9 +96,29 @@ def figures(
 ) -> tuple[dict[str, dict], dict]:
     """One query: (the figures per region-code prefix of length KEY_LENGTH, the figures over the whole subtree)
     of the items dispatched under PREFIX (of COHORT's batches when given, as of UNTIL when given)."""
+    by_length, totals = figures_by_length(
+        prefix=prefix, key_lengths=(key_length,), until=until, cohort=cohort
+    )
+    return by_length[int(key_length)], totals
+
+
+def figures_by_length(
+    *,
+    prefix: str,
+    key_lengths: tuple[int, ...],
+    until: datetime.datetime | None = None,
+    cohort: int | None = None,
+) -> tuple[dict[int, dict[str, dict]], dict]:
+    """One query: ({length: the figures per region-code prefix of that length} for each of KEY_LENGTHS, the
+    figures over the whole subtree) of the items dispatched under PREFIX (of COHORT's batches when given, as of
+    UNTIL when given): one pass for every level of the weekly table."""
+    lengths = sorted({int(length) for length in key_lengths})
+    keys = [f"substr(o.region_id, 1, {length})" for length in lengths]
     acknowledged = "i.acknowledged_at IS NOT NULL" + (" AND i.acknowledged_at <= %(until)s" if until else "")
     sql = FIGURES_SQL.format(
-        key_length=int(key_length),
+        keys=", ".join(keys),
+        all_grouped=(1 << len(keys)) - 1,
+        sets=", ".join(f"({key}, i.graduate_id)" for key in keys),
         acknowledged=acknowledged,
         batch_join="JOIN handover_handoverbatch b ON b.id = i.batch_id AND b.cohort = %(cohort)s"
         if cohort is not None
@@ -110,28 +130,15 @@ def figures(
         cursor.execute(sql, {"prefix": f"{prefix}%", "until": until, "cohort": cohort})
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    by_key: dict[str, dict] = {}
+    by_length: dict[int, dict[str, dict]] = {length: {} for length in lengths}
     totals: dict = {}
     for row in rows:
         key, total = row.pop("key"), row.pop("total")
         if total:
             totals = row
         else:
-            by_key[key] = row
-    return by_key, totals
-
-
-def grouped_figures(
-    *, prefix: str, key_length: int, until: datetime.datetime | None = None, cohort: int | None = None
-) -> dict[str, dict]:
-    """The figures per region-code prefix of length KEY_LENGTH (4 = prefecture, 6 = the office's own region)
-    over the items under PREFIX."""
-    return figures(prefix=prefix, key_length=key_length, until=until, cohort=cohort)[0]
-
-
-def total_figures(*, prefix: str, until: datetime.datetime | None = None, cohort: int | None = None) -> dict:
-    """The figures over every item under PREFIX (distinct across the whole subtree)."""
-    return figures(prefix=prefix, key_length=len(prefix) or 2, until=until, cohort=cohort)[1]
+            by_length[len(key)][key] = row
+    return by_length, totals
 
 
 def finish(figures: dict | None, *, now: datetime.datetime) -> dict:

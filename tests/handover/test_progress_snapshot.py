@@ -109,3 +109,13 @@ def test_the_refresh_runs_in_a_worker(celery_worker_process):
     result = refresh_progress_task.apply_async(queue=celery_worker_process)
     assert result.get(timeout=60) == 1  # nothing dispatched: the marker row alone
     assert ProgressSnapshot.objects.get().key == ""
+
+
+def test_the_weekly_table_counts_a_graduate_held_twice_once_per_level(held_twice, province_admin):
+    from handover.reports.exports import weekly_progress_rows
+
+    rows = {values[0]: values for _, values in weekly_progress_rows(user=province_admin, as_of=NOW.date())}
+    assert rows[office("630102").name][1] == 2 and rows[office("630103").name][1] == 2
+    assert rows[f"{office('630100').name} 小计"][1] == 4 and rows["全省合计"][1] == 6
+    before = {values[0]: values for _, values in weekly_progress_rows(user=province_admin, as_of=T0.date())}
+    assert before[office("630103").name][1] == 1  # the 2025 item was dispatched a day later
