@@ -119,3 +119,37 @@ def test_the_weekly_table_counts_a_graduate_held_twice_once_per_level(held_twice
     assert rows[f"{office('630100').name} 小计"][1] == 4 and rows["全省合计"][1] == 6
     before = {values[0]: values for _, values in weekly_progress_rows(user=province_admin, as_of=T0.date())}
     assert before[office("630103").name][1] == 1  # the 2025 item was dispatched a day later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_finding_another_running_returns_at_once(demo_province, client, province_admin):
+    """Another connection is refreshing (it holds the refresh's lock): 刷新 says so instead of queueing."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from handover.reports.snapshot import LOCK
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_refresh() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK])
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()  # the thread's own connection
+
+    thread = threading.Thread(target=other_refresh)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        assert refresh_snapshot() is None
+        client.force_login(province_admin)
+        page = client.post(reverse("handover_reports:progress"), follow=True)
+        assert "正在更新" in page.content.decode() and page.context["computed_at"] is None
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert refresh_snapshot() == 1  # the lock is free again: counted (nothing dispatched: the marker alone)
