@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from core.models import Region
 from core.regions import COUNTY, PROVINCE, level_of
@@ -93,9 +92,9 @@ def check_id_number(
         raise ValidationError(f"公民身份号码应为 18 位，现为 {len(number)} 位。", code="length")
     if not ID_PATTERN.match(number):
         raise ValidationError("公民身份号码前 17 位必须是数字，最后一位是数字或 X。", code="format")
-    try:
-        birth_date = ric.get_birth_date(number)
-    except StdnumError:
+    try:  # ric.get_birth_date without its compact(): the pattern above leaves nothing to strip
+        birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise ValidationError(
             f"公民身份号码中的出生日期 {number[6:14]} 不是有效日期。", code="birth_date"
         ) from None

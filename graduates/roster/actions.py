@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import operator
 import threading
 import traceback
 from pathlib import Path
@@ -385,7 +386,7 @@ def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
     lines = []
     for row in rows:
         data = row.raw if row.action == "invalid" else row.data
-        record = [_copy_value(row.record[c]) for c in STAGED_COLUMNS] if row.record else EMPTY_RECORD
+        record = [_copy_value(v) for v in _staged_values(row.record)] if row.record else EMPTY_RECORD
         lines.append("\t".join([
             str(upload.pk),
             str(row.row_number),
@@ -403,8 +404,13 @@ def _stage_rows(upload: RosterUpload, rows: list[engine.CheckedRow]) -> None:
         )
 
 
+_staged_values = operator.itemgetter(*STAGED_COLUMNS)  # a record's STAGED_COLUMNS values, in one call
+
+
 def _copy_value(value) -> str:
     """One value in COPY's text format (arrays as {a,b}; codes never contain commas or braces)."""
+    if value.__class__ is str:  # most values: checked first
+        return _copy_text(value)
     if value is None:
         return NULL
     if isinstance(value, list):
@@ -415,6 +421,8 @@ def _copy_value(value) -> str:
 
 
 def _copy_text(value: str) -> str:
+    if value.isprintable() and "\\" not in value:  # nothing to escape (tab, newline and CR are not printable)
+        return value
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 

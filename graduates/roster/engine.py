@@ -393,17 +393,17 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
         }
         for checked, values in chunk:
             candidate = values["_candidate"]
+            current = existing.get(candidate.id_number)
+            if current is None:
+                checked.action = "new"
+                checked.record = _new_record(candidate)
+                continue
             present = _present(values)
             incoming = {
                 name: getattr(candidate, name)
                 for name in COMPARED
                 if name in present and getattr(candidate, name) not in (None, "", [])
             }
-            current = existing.get(candidate.id_number)
-            if current is None:
-                checked.action = "new"
-                checked.record = _new_record(candidate)
-                continue
             checked.graduate_id = current["id"]
             checked.graduate_version = current["version"]
             data, changes = {}, {}
