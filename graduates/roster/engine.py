@@ -39,6 +39,10 @@ from .reader import FIELD_LABELS, RosterSheet
 # Fields a new record cannot do without (the 登记表's required items). 毕业院校 comes from the upload for a
 # university's own roster.
 REQUIRED = ["name", "id_number", "ethnicity", "graduation_date", "education", "major", "origin_region"]
+REQUIRED_WITHOUT_UNIVERSITY = [
+    *REQUIRED,
+    "university_name",
+]  # a list not from one university names it per row
 
 # The registry columns an import may set on an existing record, compared one by one.
 COMPARED = [
@@ -296,10 +300,7 @@ def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[s
             raw.values.get("cohort"),
             f"届别 {values['cohort']} 与本次导入的届别 {ctx.cohort} 不一致。",
         )
-    required = list(REQUIRED)
-    if ctx.university is None:
-        required.append("university_name")
-    for field_name in required:
+    for field_name in REQUIRED if ctx.university is not None else REQUIRED_WITHOUT_UNIVERSITY:
         if field_name not in values and field_name not in failed:
             fail(field_name, "", f"“{FIELD_LABELS[field_name]}”必须填写。")
             failed.add(field_name)

@@ -375,6 +375,12 @@ ID_AS_NUMBER = (
 )
 
 
+# Compiled once: the ID and phone columns are parsed on every row.
+_ID_AS_DECIMAL = re.compile(r"\d{15,18}\.0+")
+_PHONE_PUNCTUATION = re.compile(r"[-()]")
+_MOBILE = re.compile(r"1\d{10}")
+
+
 def id_number(value: object) -> str:
     """The ID number as written: NFKC, blanks removed, x → X. A number cell, or text in scientific notation
     (6.30102E+17), is refused: Excel keeps only 15 digits of a number, so the last ones are gone. The check
@@ -387,7 +393,7 @@ def id_number(value: object) -> str:
         shown = f"{float(value):.5E}" if abs(float(value)) >= 1e11 else _shown(value)
         raise CellError(ID_AS_NUMBER.format(shown=shown))
     number = "".join(_nfkc(str(value)).split()).lstrip("'").upper()
-    if _SCIENTIFIC.match(number) or re.fullmatch(r"\d{15,18}\.0+", number):
+    if _SCIENTIFIC.match(number) or _ID_AS_DECIMAL.fullmatch(number):
         raise CellError(ID_AS_NUMBER.format(shown=number))
     return number
 
@@ -405,12 +411,12 @@ def phone(value: object) -> str:
     raw = "".join(_nfkc(str(value)).split()).lstrip("'")
     if _SCIENTIFIC.match(raw):
         raise CellError(f"电话号码被 Excel 转成了科学计数法（{raw}），请把该列设置为“文本”格式后重新填写。")
-    digits = re.sub(r"[-()]", "", raw)
+    digits = _PHONE_PUNCTUATION.sub("", raw)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    if re.fullmatch(r"1\d{10}", digits):
+    if _MOBILE.fullmatch(digits):
         return digits
     return raw
 
