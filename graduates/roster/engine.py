@@ -111,6 +111,7 @@ class Context:
     region_index: parse.RegionIndex
     universities_by_name: dict[str, int]
     today: datetime.date
+    origin_warnings: dict[str, list[str]] = field(default_factory=dict)  # code → its warnings (a cache)
 
 
 def responsible_office_id(*, source: str, office: Office) -> int:
@@ -258,8 +259,13 @@ def check_sheet(sheet: RosterSheet, ctx: Context, totals: CheckTotals, *, chunk_
 
 def _warn_origin(raw, code: str, ctx: Context, columns: dict[str, str], totals: CheckTotals) -> None:
     """入学前户口所在地 above the county (a province or prefecture code or name): the row loads, with a hint."""
-    region = ctx.regions.get(code)
-    for message in checks.origin_level_warnings(code, region.full_name if region else ""):
+    messages = ctx.origin_warnings.get(code)
+    if messages is None:  # a roster repeats a few dozen codes: each one's warnings worked out once
+        region = ctx.regions.get(code)
+        messages = ctx.origin_warnings[code] = checks.origin_level_warnings(
+            code, region.full_name if region else ""
+        )
+    for message in messages:
         column = columns.get("origin_region", FIELD_LABELS["origin_region"])
         totals.warnings.append(
             RowError(raw.row_number, column, _display(raw.values.get("origin_region")), message)
