@@ -31,7 +31,13 @@ class MonthlySnapshot(models.Model):
     row_count = models.PositiveIntegerField("行数")
     as_of = models.DateField("数据截至")
     generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="生成人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="生成人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="空：由命令或定时任务生成",
     )
     generated_at = models.DateTimeField("生成时间", default=timezone.now)
 

@@ -1,0 +1,132 @@
+"""Reads for the monthly 汇总表 (seed 001 §一(三)–(五), annex 2).
+
+State as of a day: a graduate is in the table when registered (created_at) by the end of that day, in the scope's
+subtree (by the record's responsible office today), for the cohort; 就业去向 is the destination of the latest
+follow-up visit dated on or before that day. The other columns are the record's current values (the 登记表's
+fields rarely change after registration; reconstructing each from graduates_graduatechange is left for later).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from core.models import Office, OfficeKind, User, region_prefix
+from core.scope import scope_for
+from graduates.models import FollowUpVisit, Graduate
+
+from .models import MonthlySnapshot
+
+ROW_FIELDS = (
+    "name", "gender", "ethnicity", "id_number", "university_name", "graduation_date", "education", "major",
+    "origin_region_id", "email", "postcode", "mobile", "landline", "hardship", "location_intention", "intentions",
+    "service_needs", "destination_as_of",
+)  # fmt: skip
+
+
+class ReportingWindowError(ValueError):
+    """The month is outside the cohort's reporting year, or has not begun."""
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def cohort_for_month(month: datetime.date) -> int | None:
+    """The cohort whose reporting year (August N – June N+1) holds MONTH; July belongs to none."""
+    if month.month >= 8:
+        return month.year
+    if month.month <= 6:
+        return month.year - 1
+    return None
+
+
+def check_window(*, cohort: int, month: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """The day the table for (COHORT, MONTH) shows: the month's last day, or today for the month in progress.
+    Raises ReportingWindowError with a Chinese message for a month outside August COHORT – June COHORT+1 or
+    one that has not begun."""
+    today = today or timezone.localdate()
+    month = month_start(month)
+    first, last = datetime.date(cohort, 8, 1), datetime.date(cohort + 1, 6, 1)
+    if not first <= month <= last:
+        raise ReportingWindowError(
+            f"{cohort}届的汇总表按月报送期为 {cohort}年8月至{cohort + 1}年6月，"
+            f"{month.year}年{month.month}月不在报送期内。"
+        )
+    if month > today:
+        raise ReportingWindowError(f"{month.year}年{month.month}月尚未开始，不能生成该月汇总表。")
+    return min(month_end(month), today)
+
+
+def due_date(month: datetime.date) -> datetime.date:
+    """The table for MONTH is due by the 5th of the next month."""
+    end = month_end(month)
+    return end + datetime.timedelta(days=5)
+
+
+def employment_office_by_code(code: str) -> Office | None:
+    return (
+        Office.objects.employment_offices()
+        .filter(region_id=code, is_active=True)
+        .order_by("kind", "id")
+        .first()
+    )
+
+
+def graduates_as_of(*, cohort: int, as_of: datetime.date, office: Office | None) -> QuerySet[Graduate]:
+    """The table's graduates, ordered by id, each annotated with destination_as_of (latest visit by AS_OF)."""
+    until = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+    latest_visit = (
+        FollowUpVisit.objects.filter(graduate_id=OuterRef("pk"), visited_on__lte=as_of)
+        .exclude(destination="")
+        .order_by("-visited_on", "-created_at", "-id")
+        .values("destination")[:1]
+    )
+    queryset = Graduate.objects.filter(cohort=cohort, created_at__lte=until)
+    if office is not None:
+        queryset = queryset.filter(responsible_office__region_id__startswith=region_prefix(office.region_id))
+    return queryset.annotate(destination_as_of=Subquery(latest_visit)).order_by("id")
+
+
+def summary_rows(*, cohort: int, as_of: datetime.date, office: Office | None) -> Iterator[tuple]:
+    """Streamed (server-side cursor) value tuples in ROW_FIELDS order; one query whatever the row count."""
+    return (
+        graduates_as_of(cohort=cohort, as_of=as_of, office=office)
+        .values_list(*ROW_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+
+
+def may_report_for(user: User, office: Office | None) -> bool:
+    """The bureau reports for the province and every office; an office for itself and its subtree."""
+    scope = scope_for(user)
+    if office is None:
+        return scope.everything or (user.office is not None and user.office.kind == OfficeKind.BUREAU)
+    return scope.covers_office(office.id)
+
+
+def snapshots_visible_to(user: User) -> QuerySet[MonthlySnapshot]:
+    scope = scope_for(user)
+    snapshots = MonthlySnapshot.objects.select_related("office", "generated_by").defer("content")
+    if scope.everything or (user.office is not None and user.office.kind == OfficeKind.BUREAU):
+        return snapshots
+    if scope.office_ids is not None:
+        return snapshots.filter(office_id__in=sorted(scope.office_ids))
+    return snapshots.none()
+
+
+def latest_snapshot(*, cohort: int, month: datetime.date, office: Office | None) -> MonthlySnapshot | None:
+    office_q = Q(office__isnull=True) if office is None else Q(office=office)
+    return (
+        MonthlySnapshot.objects.filter(office_q, cohort=cohort, month=month_start(month))
+        .order_by("-version")
+        .first()
+    )
