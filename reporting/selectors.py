@@ -92,7 +92,9 @@ def graduates_as_of(*, cohort: int, as_of: datetime.date, office: Office | None)
     )
     queryset = Graduate.objects.filter(cohort=cohort, created_at__lte=until)
     if office is not None:
-        queryset = queryset.filter(responsible_office__region_id__startswith=region_prefix(office.region_id))
+        queryset = queryset.filter(
+            responsible_office__region__code__startswith=region_prefix(office.region_id)
+        )
     return queryset.annotate(destination_as_of=Subquery(latest_visit)).order_by("id")
 
 
