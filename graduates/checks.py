@@ -42,11 +42,12 @@ def normalize_text(value: str | None) -> str:
     blanks removed."""
     if value is None:
         return ""
-    text = INVISIBLE_PATTERN.sub("", str(value))
-    if not unicodedata.is_normalized(
-        "NFKC", text
-    ):  # the common case skips the copy (imports call this a lot)
-        text = unicodedata.normalize("NFKC", text)
+    text = str(value)
+    # ASCII holds no invisible characters and is already NFKC: skip both (imports call this a lot).
+    if not text.isascii():
+        text = INVISIBLE_PATTERN.sub("", text)
+        if not unicodedata.is_normalized("NFKC", text):  # the common case skips the copy
+            text = unicodedata.normalize("NFKC", text)
     return "".join(text.split())
 
 
