@@ -13,5 +13,6 @@ urlpatterns = [
     path("handover/transfers/", include("handover.transfers.urls")),
     path("handover/", include("handover.urls")),
     path("services/", include("services.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("core.urls")),
 ]

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "统计报表"
+
+    def ready(self):
+        from core.demo import register_demo_step
+        from core.models import Role
+        from core.navigation import register_nav
+
+        from .demo import monthly_tables
+
+        offices = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
+        register_nav(label="月度汇总表", url_name="reporting:monthly", roles=offices, order=50)
+        register_demo_step(60, "月度汇总表", monthly_tables)

@@ -132,3 +132,69 @@ def latest_snapshot(*, cohort: int, month: datetime.date, office: Office | None)
         .order_by("-version")
         .first()
     )
+
+
+def _rows_by_id(snapshot: MonthlySnapshot) -> dict[str, tuple]:
+    """Data rows of a stored table keyed by 公民身份号码 (序号 left out: it shifts when rows are added)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(bytes(snapshot.content)), read_only=True)
+    rows: dict[str, tuple] = {}
+    for index, row in enumerate(workbook.active.iter_rows(values_only=True)):
+        if index < 3:
+            continue
+        if not row or row[0] is None or len(row) < 19:
+            break
+        rows[str(row[4])] = tuple(row[1:19])
+    workbook.close()
+    return rows
+
+
+def snapshot_difference(current: MonthlySnapshot, previous: MonthlySnapshot | None) -> dict[str, int]:
+    """Rows new since PREVIOUS, changed (same ID number, another value), and left (no longer in the table)."""
+    now = _rows_by_id(current)
+    before = _rows_by_id(previous) if previous is not None else {}
+    return {
+        "new": sum(1 for key in now if key not in before),
+        "changed": sum(1 for key, values in now.items() if key in before and before[key] != values),
+        "left": sum(1 for key in before if key not in now),
+    }
+
+
+def previous_month(month: datetime.date) -> datetime.date:
+    return month_start(month_start(month) - datetime.timedelta(days=1))
+
+
+def submission_status(*, cohort: int, month: datetime.date, today: datetime.date | None = None) -> list[dict]:
+    """Each prefecture's and county's submission for MONTH: on time (first version by the 5th of the next
+    month), late, missing (due date passed, nothing), or not yet due. Two queries whatever the office count."""
+    from django.db.models import Min
+
+    today = today or timezone.localdate()
+    month = month_start(month)
+    due = due_date(month)
+    first = dict(
+        MonthlySnapshot.objects.filter(cohort=cohort, month=month, office__isnull=False)
+        .values("office_id")
+        .annotate(first=Min("generated_at"))
+        .values_list("office_id", "first")
+    )
+    offices = (
+        Office.objects.filter(kind__in=[OfficeKind.PREFECTURE, OfficeKind.COUNTY], is_active=True)
+        .order_by("region_id")
+        .only("id", "name", "kind", "region_id")
+    )
+    rows = []
+    for office in offices:
+        at = first.get(office.id)
+        if at is not None:
+            status = "on_time" if timezone.localtime(at).date() <= due else "late"
+        else:
+            status = "missing" if today > due else "pending"
+        rows.append({"office": office, "first_at": at, "status": status})
+    return rows
+
+
+STATUS_LABELS = {"on_time": "按时报送", "late": "逾期报送", "missing": "逾期未报", "pending": "未到截止日"}

@@ -1,0 +1,12 @@
+"""Included by config/urls.py at reporting/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("monthly/", views.monthly_view, name="monthly"),
+    path("monthly/<int:pk>.xlsx", views.snapshot_download, name="download"),
+]
