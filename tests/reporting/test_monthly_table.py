@@ -233,3 +233,24 @@ def test_the_command_exits_2_outside_the_window_or_for_an_unknown_office(demo_pr
     assert exit_info.value.code == 2
     assert not out.exists()
     assert not MonthlySnapshot.objects.exists()
+
+
+def test_the_table_costs_the_same_queries_for_one_row_or_many(county_clerk, county_office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(month: str) -> tuple[int, int]:
+        user = type(county_clerk).objects.get(pk=county_clerk.pk)  # a fresh request's user: scope not cached
+        with on(f"{month}-28"), CaptureQueriesContext(connection) as captured:
+            snapshot = generate(month, office=county_office, user=user)
+        return snapshot.row_count, len(captured)
+
+    with on("2025-09-10"):
+        register(county_clerk, 41)
+    one = queries_for("2025-09")
+    with on("2025-10-10"):
+        for seq in range(43, 53, 2):
+            register(county_clerk, seq)
+    many = queries_for("2025-10")
+    assert (one[0], many[0]) == (1, 6)
+    assert one[1] == many[1]
