@@ -108,3 +108,11 @@ def test_the_bureau_sees_every_offices_submission(client, province_admin, county
     rows = page.split('data-testid="status"')[1].split("<tr")
     (row,) = [row for row in rows if f"<td>{county_clerk.office.name}</td>" in row]
     assert f'data-testid="status-{status}"' in row
+
+
+def test_the_page_is_in_the_offices_menu_and_closed_to_universities(client, county_clerk, university_clerk):
+    client.force_login(county_clerk)
+    assert 'href="/reporting/monthly/"' in client.get("/").content.decode()
+    client.force_login(university_clerk)
+    assert 'href="/reporting/monthly/"' not in client.get("/").content.decode()
+    assert client.get(URL).status_code == 403
