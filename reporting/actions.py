@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.models import Office, Region, User
-from handover.reports.exports import SUMMARY_HEADER, _date_cn, _summary_values, _text_cells, safe_text
+from handover.reports.exports import SUMMARY_HEADER, date_cn, safe_text, summary_values, text_cells
 
 from . import selectors
 from .models import MonthlySnapshot
@@ -32,7 +32,7 @@ def _header_block(*, office: Office | None, user: User | None, generated_at: dat
         "",
         f"填报单位：{unit.name if unit is not None else ''}",
         "",
-        f"填报时间：{_date_cn(timezone.localtime(generated_at).date())}",
+        f"填报时间：{date_cn(timezone.localtime(generated_at).date())}",
         "",
         f"填报人：{person}",
         "",
@@ -56,14 +56,14 @@ def write_summary_table(
     title = WriteOnlyCell(sheet, value=f"{cohort}届离校未就业高校毕业生信息汇总表")
     title.font = Font(bold=True, size=14)
     sheet.append([title])
-    sheet.append(_text_cells(sheet, _header_block(office=office, user=user, generated_at=generated_at)))
-    sheet.append(_text_cells(sheet, SUMMARY_HEADER, bold=True))
+    sheet.append(text_cells(sheet, _header_block(office=office, user=user, generated_at=generated_at)))
+    sheet.append(text_cells(sheet, SUMMARY_HEADER, bold=True))
     count = 0
     for count, row in enumerate(selectors.summary_rows(cohort=cohort, as_of=as_of, office=office), start=1):
-        sheet.append([safe_text(value) for value in _summary_values(count, row)])
+        sheet.append([safe_text(value) for value in summary_values(count, row)])
     stamp = timezone.localtime(generated_at).strftime("%Y-%m-%d %H:%M")
     sheet.append([])
-    sheet.append([safe_text(f"数据截至 {_date_cn(as_of)}；由 {person} 于 {stamp} 生成（共 {count} 人）。")])
+    sheet.append([safe_text(f"数据截至 {date_cn(as_of)}；由 {person} 于 {stamp} 生成（共 {count} 人）。")])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), count

@@ -66,11 +66,13 @@ def safe_text(value) -> str:
     return "" if value is None else formula_safe(str(value))
 
 
-def _date_cn(day: datetime.date) -> str:
+def date_cn(day: datetime.date) -> str:
+    """A date as the notices' forms write it: 2026年9月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _text_cells(sheet, values: Iterable, *, bold: bool = False) -> list[WriteOnlyCell]:
+def text_cells(sheet, values: Iterable, *, bold: bool = False) -> list[WriteOnlyCell]:
+    """Write-only cells formatted as text (formula-safe), for header blocks and column titles."""
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=safe_text(value))
@@ -155,20 +157,18 @@ def weekly_progress_export(*, user: User, as_of: datetime.date, cohort: int | No
     sheet = workbook.create_sheet("信息衔接工作进展")
     title = WriteOnlyCell(
         sheet,
-        value=f"{f'{cohort}届' if cohort else ''}离校未就业高校毕业生信息衔接工作进展汇总表（截至 {_date_cn(as_of)}）",
+        value=f"{f'{cohort}届' if cohort else ''}离校未就业高校毕业生信息衔接工作进展汇总表（截至 {date_cn(as_of)}）",
     )
     title.font = Font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center")
     sheet.append([title])
     office = level_for(user=user).parent
     sheet.append(
-        _text_cells(
-            sheet, [f"填报单位：{office.name}", "", "", f"填报时间：{_date_cn(timezone.localdate())}"]
-        )
+        text_cells(sheet, [f"填报单位：{office.name}", "", "", f"填报时间：{date_cn(timezone.localdate())}"])
     )
-    sheet.append(_text_cells(sheet, WEEKLY_HEADER, bold=True))
+    sheet.append(text_cells(sheet, WEEKLY_HEADER, bold=True))
     for kind, values in rows:
-        sheet.append(_text_cells(sheet, values, bold=kind in ("subtotal", "total")))
+        sheet.append(text_cells(sheet, values, bold=kind in ("subtotal", "total")))
     return Export(content=_save(workbook), rows=len(rows))
 
 
@@ -208,7 +208,8 @@ def _label(choices, code: str) -> str:
         return code or ""
 
 
-def _summary_values(seq: int, row: tuple) -> list:
+def summary_values(seq: int, row: tuple) -> list:
+    """One 汇总表 row (annex 2's 19 columns) from a registry row; shared with the monthly table (reporting)."""
     (name, gender, ethnicity, id_number, university, graduated, education, major, origin, email, postcode,
      mobile, landline, hardship, location, intentions, needs, destination) = row  # fmt: skip
     national_hardship = [HARDSHIP_NATIONAL_CODE.get(code, code) for code in hardship or []]
@@ -235,14 +236,14 @@ def mohrss_summary_export(*, cohort: int, user: User) -> Export:
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     sheet.append(
-        _text_cells(
+        text_cells(
             sheet,
             [
                 f"填报省份：{province.name if province else ''}",
                 "",
                 f"填报单位：{office.name if office else ''}",
                 "",
-                f"填报时间：{_date_cn(timezone.localdate())}",
+                f"填报时间：{date_cn(timezone.localdate())}",
                 "",
                 f"填报人：{user.full_name or user.get_username()}",
                 "",
@@ -250,12 +251,12 @@ def mohrss_summary_export(*, cohort: int, user: User) -> Export:
             ],
         )
     )
-    sheet.append(_text_cells(sheet, SUMMARY_HEADER, bold=True))
+    sheet.append(text_cells(sheet, SUMMARY_HEADER, bold=True))
     count = 0
     for count, row in enumerate(_summary_rows(cohort), start=1):
         # Plain str values: stored as text strings (an ID number never becomes a number), and cheaper than a
         # styled cell each at 100,000 rows.
-        sheet.append([safe_text(value) for value in _summary_values(count, row)])
+        sheet.append([safe_text(value) for value in summary_values(count, row)])
     return Export(content=_save(workbook), rows=count)
 
 
