@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from core.models import Office, OfficeKind, Role, User
+from core.commandline import command_user
+from core.models import Office, OfficeKind
 from graduates.codes import RosterSource
 from graduates.models import RosterUpload
 from graduates.roster import actions
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path, source, cohort = options["path"], options["source"], options["cohort"]
         self.as_json = options["json"]
-        acting_user = self._user(options["user"])
+        acting_user = command_user(options["user"])
         uni = self._university(options["university"]) if options["university"] else None
         try:
             content = Path(path).read_bytes()
@@ -64,18 +65,6 @@ class Command(BaseCommand):
         self._report(upload)
         if upload.invalid:
             raise SystemExit(1)
-
-    def _user(self, username: str | None) -> User:
-        users = User.objects.filter(is_active=True).select_related("office")
-        if username:
-            found = users.filter(username=username).first()
-            if found is None:
-                raise CommandError(f"no active user {username!r}")
-            return found
-        found = users.filter(role=Role.PROVINCE_ADMIN).order_by("pk").first()
-        if found is None:
-            raise CommandError("no provincial admin exists: create one or pass --user")
-        return found
 
     def _university(self, value: str) -> Office:
         found = Office.objects.filter(kind=OfficeKind.UNIVERSITY).filter(Q(school_code=value) | Q(name=value))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.models import Role, User
+from core.commandline import command_user
 from services.demo_data import DEFAULT_BLOCK, generate_service_entries
 
 
@@ -26,9 +26,7 @@ class Command(BaseCommand):
             raise CommandError("--per-graduate must be between 1 and 100")
         if block < 1:
             raise CommandError("--block must be at least 1")
-        user = User.objects.filter(role=Role.PROVINCE_ADMIN, is_active=True).order_by("pk").first()
-        if user is None:
-            raise CommandError("no provincial admin to log the entries as: run seed_demo first")
+        user = command_user(None)
 
         def progress(written: int, seconds: float) -> None:
             self.stdout.write(f"{written:,} service entries, {seconds:.1f} s")

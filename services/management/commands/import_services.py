@@ -12,7 +12,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from core.models import Office, Role, User
+from core.commandline import command_user
+from core.models import Office
 from services.ledger import LedgerReport, import_ledger
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.as_json = options["json"]
         office = self._office(options["office"])
-        acting_user = self._user(options["user"])
+        acting_user = command_user(options["user"])
         try:
             content = Path(options["path"]).read_bytes()
         except OSError as exc:
@@ -55,18 +56,6 @@ class Command(BaseCommand):
         if found.count() != 1:
             raise CommandError(f"no single active employment office for region code {code!r}")
         return found.get()
-
-    def _user(self, username: str | None) -> User:
-        users = User.objects.filter(is_active=True).select_related("office")
-        if username:
-            found = users.filter(username=username).first()
-            if found is None:
-                raise CommandError(f"no active user {username!r}")
-            return found
-        found = users.filter(role=Role.PROVINCE_ADMIN).order_by("pk").first()
-        if found is None:
-            raise CommandError("no provincial admin exists: create one or pass --user")
-        return found
 
     def _report(self, report: LedgerReport) -> None:
         if self.as_json:
