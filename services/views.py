@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from core.models import OfficeKind
@@ -19,6 +18,7 @@ from core.permissions import employment_office_required
 from graduates import search_tokens
 from graduates import selectors as registry
 from graduates.checks import mask_id_number
+from graduates.paging import CappedPaginator
 
 from . import actions, selectors
 from .codes import PlanState, ServiceType
@@ -40,18 +40,6 @@ from .models import JobPosting
 PAGE_SIZE = 50
 BULK_LIST_SIZE = 200
 MAX_PAGE = 10_000
-
-
-class _CountingPaginator(Paginator):
-    """Counts the bare filtered entries (no joins to graduate, office and staff, which the page itself needs)."""
-
-    def __init__(self, *args, count_queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._count_queryset = count_queryset
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_queryset.count()
 
 
 def _messages(exc: ValidationError) -> str:
@@ -104,7 +92,7 @@ def service_log_view(request: HttpRequest) -> HttpResponse:
     form = LogFilterForm(request.GET or None, staff_queryset=selectors.staff_options(request.user))
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.service_log(user=request.user, filters=filters)
-    paginator = _CountingPaginator(entries, PAGE_SIZE, count_queryset=entries.order_by())
+    paginator = CappedPaginator(entries, PAGE_SIZE)  # exact to 10,000 entries, then "约 N"
     page_number = request.GET.get("page", "1")
     page = paginator.get_page(page_number if page_number.isdigit() and len(page_number) < 6 else 1)
     query = request.GET.copy()
