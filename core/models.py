@@ -113,6 +113,10 @@ class OfficeQuerySet(models.QuerySet):
     def employment_offices(self) -> OfficeQuerySet:
         return self.filter(kind__in=[OfficeKind.BUREAU, OfficeKind.PREFECTURE, OfficeKind.COUNTY])
 
+    def employment_office_of(self, region_code: str) -> Office | None:
+        """The employment office of a 6-digit region code (at most one: office_one_employment_office_per_region)."""
+        return self.employment_offices().filter(region_id=region_code).first()
+
     def universities(self) -> OfficeQuerySet:
         return self.filter(kind=OfficeKind.UNIVERSITY)
 

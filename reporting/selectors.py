@@ -73,12 +73,8 @@ def due_date(month: datetime.date) -> datetime.date:
 
 
 def employment_office_by_code(code: str) -> Office | None:
-    return (
-        Office.objects.employment_offices()
-        .filter(region_id=code, is_active=True)
-        .order_by("kind", "id")
-        .first()
-    )
+    office = Office.objects.employment_office_of(code)
+    return office if office is not None and office.is_active else None
 
 
 def graduates_as_of(*, cohort: int, as_of: datetime.date, office: Office | None) -> QuerySet[Graduate]:

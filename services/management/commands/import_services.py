@@ -52,10 +52,10 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _office(self, code: str) -> Office:
-        found = Office.objects.employment_offices().filter(region_id=code.strip(), is_active=True)
-        if found.count() != 1:
+        found = Office.objects.employment_office_of(code.strip())
+        if found is None or not found.is_active:
             raise CommandError(f"no single active employment office for region code {code!r}")
-        return found.get()
+        return found
 
     def _report(self, report: LedgerReport) -> None:
         if self.as_json:

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         scope = PlanScope()
         if options["office"]:
             code = options["office"].strip()
-            if not Office.objects.employment_offices().filter(region_id=code).exists():
+            if Office.objects.employment_office_of(code) is None:
                 raise CommandError(f"no employment office for region code {code!r}")
             scope = PlanScope(
                 office_ids=list(
