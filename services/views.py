@@ -93,8 +93,7 @@ def service_log_view(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.service_log(user=request.user, filters=filters)
     paginator = CappedPaginator(entries, PAGE_SIZE)  # exact to 10,000 entries, then "约 N"
-    page_number = request.GET.get("page", "1")
-    page = paginator.get_page(page_number if page_number.isdigit() and len(page_number) < 6 else 1)
+    page = paginator.get_page(_page_number(request))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
