@@ -1,6 +1,6 @@
 """Included by config/urls.py at reporting/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,5 @@ app_name = "reporting"
 urlpatterns = [
     path("monthly/", views.monthly_view, name="monthly"),
     path("monthly/<int:pk>.xlsx", views.snapshot_download, name="download"),
+    path("feedback/", include("reporting.feedback.urls")),
 ]
