@@ -130,7 +130,7 @@ def _rows(queryset: QuerySet[Graduate]) -> QuerySet[Graduate]:
                     "office__name",
                     output_field=CharField(),
                 ),
-                ordering=("date", "id"),
+                order_by=("date", "id"),
             )
         )
         .values("items")
