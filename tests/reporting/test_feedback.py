@@ -241,3 +241,12 @@ def test_the_rows_come_from_one_query_whatever_their_number(client, county_clerk
             serve(county_clerk, graduate, "guidance", "2025-09-11")
             serve(county_clerk, graduate, "job_referral", "2025-09-12")
     assert download_queries() == few
+
+
+def test_the_menu_offers_the_feedback_to_universities_the_education_dept_and_the_bureau(
+    client, university_clerk, education_clerk, province_admin, county_clerk
+):
+    for user, shown in ((university_clerk, True), (education_clerk, True), (province_admin, True),
+                        (county_clerk, False)):  # fmt: skip
+        client.force_login(user)
+        assert ('href="/reporting/feedback/"' in client.get("/").content.decode()) is shown, user.username
