@@ -16,3 +16,4 @@ class ReportingConfig(AppConfig):
         register_nav(label="月度汇总表", url_name="reporting:monthly", roles=offices, order=50)
         register_demo_step(60, "月度汇总表", monthly_tables)
         register_nav(label="毕业生服务反馈", url_name="reporting:feedback", roles=[Role.UNIVERSITY_STAFF, Role.EDUCATION_STAFF, Role.PROVINCE_ADMIN], order=55)  # fmt: skip
+        register_nav(label="统计分析", url_name="reporting:statistics", roles=[*offices, Role.EDUCATION_STAFF], order=52)  # fmt: skip

@@ -10,4 +10,5 @@ urlpatterns = [
     path("monthly/", views.monthly_view, name="monthly"),
     path("monthly/<int:pk>.xlsx", views.snapshot_download, name="download"),
     path("feedback/", include("reporting.feedback.urls")),
+    path("statistics/", include("reporting.statistics.urls")),
 ]

@@ -1,0 +1,77 @@
+/* Draws every chart of the statistics page (templates/reporting/statistics.html) from the numbers the page puts
+   in <script id="statistics-data" type="application/json"> (json_script): no inline script, no CDN. */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#ffc107", "#0dcaf0", "#6c757d",
+    "#198754", "#d63384", "#6610f2", "#adb5bd"];
+
+  function axisLabel(width) {
+    return { width: width, overflow: "truncate", fontSize: 11 };
+  }
+
+  function option(spec) {
+    var categories = spec.categories;
+    var base = { color: PALETTE, animation: false, tooltip: { trigger: spec.type === "pie" ? "item" : "axis", confine: true } };
+    if (spec.type === "pie") {
+      base.legend = { type: "scroll", orient: "vertical", left: 0, top: "middle", textStyle: { fontSize: 11 } };
+      base.series = spec.series.map(function (s) {
+        return {
+          name: s.name, type: "pie", radius: ["35%", "65%"], center: ["62%", "50%"],
+          label: { formatter: "{b}\n{c}（{d}%）", fontSize: 11 },
+          data: categories.map(function (label, i) { return { name: label, value: s.data[i] }; })
+        };
+      });
+      return base;
+    }
+    var horizontal = spec.type === "hbar" || (spec.type === "stack" && categories.length > 6);
+    var stacked = spec.type === "stack";
+    var line = spec.type === "line";
+    var categoryAxis = { type: "category", data: categories, axisLabel: axisLabel(horizontal ? 110 : 70) };
+    var valueAxis = { type: "value", minInterval: 1 };
+    if (horizontal) {
+      categoryAxis.inverse = true;
+      base.xAxis = valueAxis;
+      base.yAxis = categoryAxis;
+      base.grid = { left: 120, right: 24, top: spec.series.length > 1 ? 30 : 10, bottom: 24 };
+    } else {
+      if (!line && categories.length > 6) { categoryAxis.axisLabel.rotate = 35; }
+      base.xAxis = categoryAxis;
+      base.yAxis = valueAxis;
+      base.grid = { left: 48, right: 16, top: spec.series.length > 1 ? 30 : 12, bottom: line ? 30 : 60, containLabel: false };
+    }
+    if (spec.series.length > 1) {
+      base.legend = { type: "scroll", top: 0, textStyle: { fontSize: 11 } };
+    }
+    base.series = spec.series.map(function (s) {
+      return {
+        name: s.name, type: line ? "line" : "bar", data: s.data, stack: stacked ? "total" : undefined,
+        smooth: false, symbolSize: 6, barMaxWidth: 28,
+        label: { show: !stacked && !line && spec.series.length === 1, position: horizontal ? "right" : "top", fontSize: 11 }
+      };
+    });
+    return base;
+  }
+
+  function draw() {
+    var source = document.getElementById("statistics-data");
+    if (!source || typeof window.echarts === "undefined") { return; }
+    var charts = JSON.parse(source.textContent);
+    var drawn = [];
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var spec = charts[el.getAttribute("data-chart")];
+      if (!spec) { return; }
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(option(spec));
+      drawn.push(chart);
+    });
+    window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
+    document.body.setAttribute("data-charts-ready", String(drawn.length));
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
