@@ -216,7 +216,7 @@ def pages(user) -> list[tuple[str, str]]:
         ("worklist 末页 (page=last)", u("handover:worklist", page="last")),
         *([("待分配 queue", u("handover:unassigned"))] if works_for_bureau(user) else []),
         ("transfers inbox+outbox", u("transfers:list")),
-        ("handover progress", u("handover_reports:progress")),
+        ("handover progress", u("reporting:progress")),
         ("imports list", u("roster:list")),
         ("notifications", u("notifications")),
         ("home", "/"),
@@ -304,7 +304,7 @@ def report(lines: list[Line], repeat: int, explain: bool) -> bool:
 
 def refresh_progress() -> None:
     """Count the progress page's snapshot, as Celery beat does every 5 minutes (handover.refresh_progress)."""
-    from handover.reports.snapshot import refresh_snapshot
+    from reporting.progress.snapshot import refresh_snapshot
 
     started = time.perf_counter()
     rows = refresh_snapshot()

@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
-    path("handover/reports/", include("handover.reports.urls")),
+    path("handover/reports/", include("reporting.progress.legacy_urls")),  # moved: permanent redirects
     path("handover/transfers/", include("handover.transfers.urls")),
     path("handover/", include("handover.urls")),
     path("services/", include("services.urls")),

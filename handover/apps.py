@@ -26,7 +26,6 @@ class HandoverConfig(AppConfig):
         offices = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="交接", url_name="handover:home", roles=offices, order=30)
         register_nav(label="确认移交", url_name="handover:education", roles=[Role.EDUCATION_STAFF], order=31)
-        register_nav(label="交接进度", url_name="handover_reports:progress", roles=offices, order=32)
         register_counter(
             label="待签收的交接名单",
             url_name="handover:home",

@@ -265,6 +265,3 @@ class HandoverDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort}届 {self.get_kind_display()}：{self.due_on:%Y-%m-%d}"
-
-
-from handover.reports.models import ProgressSnapshot  # noqa: E402, F401  (the progress page's snapshot)

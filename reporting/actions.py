@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.models import Office, Region, User
-from handover.reports.exports import SUMMARY_HEADER, date_cn, safe_text, summary_values, text_cells
+from reporting.cells import SUMMARY_HEADER, date_cn, safe_text, summary_values, text_cells
 
 from . import selectors
 from .models import MonthlySnapshot

@@ -61,3 +61,7 @@ class MonthlySnapshot(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValidationError("汇总表快照生成后不可修改；请重新生成新版本。")
         super().save(*args, **kwargs)
+
+
+from reporting.mail.models import Delivery, DeliveryKind, ReportRecipient  # noqa: E402, F401
+from reporting.progress.models import ProgressSnapshot, WeeklyProgressSnapshot  # noqa: E402, F401

@@ -1,2 +1,3 @@
 """Celery discovers `reporting.tasks`: each part of the app keeps its tasks in its own sub-package and is imported
 here."""
+from reporting.progress.tasks import refresh_progress_task, weekly_progress_snapshots_task  # noqa: F401

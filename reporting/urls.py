@@ -11,4 +11,5 @@ urlpatterns = [
     path("monthly/<int:pk>.xlsx", views.snapshot_download, name="download"),
     path("feedback/", include("reporting.feedback.urls")),
     path("statistics/", include("reporting.statistics.urls")),
+    path("progress/", include("reporting.progress.urls")),
 ]

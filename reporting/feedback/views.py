@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from core.audit import record_audit
 from core.models import Role
 from core.spreadsheets import xlsx_response
-from handover.reports.exports import date_cn
+from reporting.cells import date_cn
 
 from . import selectors, workbook
 from .forms import CohortForm

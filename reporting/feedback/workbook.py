@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from core.models import Office, User
 from graduates.codes import Destination, EducationLevel, Gender, State
-from handover.reports.exports import date_cn, safe_text, text_cells
+from reporting.cells import date_cn, safe_text, text_cells
 from services.codes import ServiceType
 
 from . import selectors

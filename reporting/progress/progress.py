@@ -12,6 +12,11 @@ Definitions (every figure counts distinct graduates, never items):
   says they do not seek work for now has been reached and verified, so the 核实率 counts them; ``not_seeking``
   (其中暂不就业) is also given on its own;
 - unreachable / employed / transferred (无法联系 / 已就业 / 已转出): received graduates by current state;
+- willing (有就业意愿): received graduates, not ``not_seeking``, whose 就业意向 holds an employment intention
+  (codes 1–6 or A; 7 升学 and 8 出国 are not employment, 9 is 自愿暂时不就业);
+- entrepreneurship (有创业意向): received graduates whose 就业意向 holds 4 准备创业;
+- one_on_one (困难人员一对一帮扶): received graduates with a one-on-one help (services.OneOnOne: a named
+  specialist and a plan) begun by then;
 - rates: each figure / received (0 when nothing was received);
 - days since dispatch: days since the oldest ``dispatched_at`` not yet acknowledged; when everything is signed
   for, days since the first dispatch (``waiting`` tells which).
@@ -19,7 +24,7 @@ Definitions (every figure counts distinct graduates, never items):
 Set-based: one query per level (FIGURES_SQL: one row per graduate and office key, then plain counts; the total
 from the same pass by GROUPING SETS), whatever the number of offices or graduates. At a million graduates that
 pass takes seconds for the bureau, so the page (progress_table) reads the same figures from a snapshot counted
-every 5 minutes (handover.reports.snapshot) and says when they were counted; the downloads count live.
+every 5 minutes (reporting.progress.snapshot) and says when they were counted; the downloads count live.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from django.utils import timezone
 
 from core.models import Office, OfficeKind, User, region_prefix
 from core.scope import scope_for
+from graduates.codes import Intention
+from services.models import OneOnOne
 
 from .snapshot import read_snapshot
 
@@ -47,8 +54,17 @@ FIGURES = (
     "employed",
     "studying",
     "transferred",
+    "willing",
+    "entrepreneurship",
+    "one_on_one",
 )
 RATES = tuple(name for name in FIGURES if name != "received")
+
+EMPLOYMENT_INTENTIONS = [
+    code
+    for code in Intention.values
+    if code not in (Intention.FURTHER_STUDY, Intention.STUDY_ABROAD, Intention.NOT_SEEKING)
+]
 
 
 # One pass over the items under a prefix: first one row per (office key, graduate) and per graduate (GROUPING
@@ -71,7 +87,12 @@ WITH per AS (
     SELECT per.*, g.state,
            g.state <> 'waiting' OR EXISTS (
                SELECT 1 FROM handover_contactattempt c WHERE c.graduate_id = per.graduate_id {until_contacts}
-           ) AS contacted
+           ) AS contacted,
+           g.intentions && %(employment_intentions)s::varchar[] AS willing,
+           %(entrepreneurship)s = ANY(g.intentions) AS entrepreneurship,
+           EXISTS (
+               SELECT 1 FROM {one_on_one} h WHERE h.graduate_id = per.graduate_id {until_one_on_one}
+           ) AS one_on_one
     FROM per JOIN graduates_graduate g ON g.id = per.graduate_id
 )
 SELECT key, total,
@@ -84,6 +105,9 @@ SELECT key, total,
        count(*) FILTER (WHERE state = 'employed') AS employed,
        count(*) FILTER (WHERE state = 'studying') AS studying,
        count(*) FILTER (WHERE state = 'transferred') AS transferred,
+       count(*) FILTER (WHERE willing AND state <> 'not_seeking') AS willing,
+       count(*) FILTER (WHERE entrepreneurship) AS entrepreneurship,
+       count(*) FILTER (WHERE one_on_one) AS one_on_one,
        min(oldest_waiting) AS oldest_waiting,
        min(first_dispatch) AS first_dispatch
 FROM flagged
@@ -125,9 +149,18 @@ def figures_by_length(
         else "",
         until_items="AND i.dispatched_at <= %(until)s" if until else "",
         until_contacts="AND c.at <= %(until)s" if until else "",
+        one_on_one=connection.ops.quote_name(OneOnOne._meta.db_table),
+        until_one_on_one="AND h.created_at <= %(until)s" if until else "",
     )
+    params = {
+        "prefix": f"{prefix}%",
+        "until": until,
+        "cohort": cohort,
+        "employment_intentions": EMPLOYMENT_INTENTIONS,
+        "entrepreneurship": Intention.ENTREPRENEURSHIP.value,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"prefix": f"{prefix}%", "until": until, "cohort": cohort})
+        cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     by_length: dict[int, dict[str, dict]] = {length: {} for length in lengths}
@@ -202,7 +235,7 @@ class Table:
 def progress_table(
     *, user: User, parent_office: Office | None = None, cohort: int | None = None, snapshot: bool = True
 ) -> Table:
-    """progress_rows, read from the snapshot (handover.reports.snapshot) when SNAPSHOT and one younger than its
+    """progress_rows, read from the snapshot (reporting.progress.snapshot) when SNAPSHOT and one younger than its
     STALE_AFTER exists, else counted live. Three queries (the level, the snapshot, the live figures if need be)."""
     level = level_for(user=user, parent_office=parent_office)
     prefix = region_prefix(level.parent.region_id)

@@ -1,6 +1,6 @@
-"""The progress page's snapshot (handover.reports.models.ProgressSnapshot): the live figures of
-handover.reports.progress counted once for every region-code prefix and cohort, refreshed set-based every 5
-minutes by Celery beat (handover.refresh_progress) and on demand (the page's 刷新 button).
+"""The progress page's snapshot (reporting.progress.models.ProgressSnapshot): the live figures of
+reporting.progress.progress counted once for every region-code prefix and cohort, refreshed set-based every 5
+minutes by Celery beat (reporting.refresh_progress) and on demand (the page's 刷新 button).
 
 Why the figures stay those of the live query: one row per graduate and prefix is formed first (province 2,
 prefecture 4, county 6 digits of the holding office's region code; per cohort and over every cohort), so a
@@ -21,12 +21,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 STALE_AFTER = datetime.timedelta(minutes=20)
-LOCK = "handover.refresh_progress"
+LOCK = "reporting.refresh_progress"
 
 # Items → one row per (county key, cohort, graduate) with the graduate's state and contacted flag → one row per
 # (prefix, cohort or every cohort, graduate) → counts per (prefix, cohort or every cohort).
 REFRESH_SQL = """
-INSERT INTO handover_progresssnapshot (key, cohort, received, acknowledged, contacted, verified, not_seeking,
+INSERT INTO reporting_progresssnapshot (key, cohort, received, acknowledged, contacted, verified, not_seeking,
                                        unreachable, employed, studying, transferred, oldest_waiting,
                                        first_dispatch, computed_at)
 WITH items AS (
@@ -78,7 +78,7 @@ SELECT '', NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, %(now)s
 READ_SQL = """
 SELECT key, received, acknowledged, contacted, verified, not_seeking, unreachable, employed, studying,
        transferred, oldest_waiting, first_dispatch, computed_at
-FROM handover_progresssnapshot
+FROM reporting_progresssnapshot
 WHERE key = '' OR (cohort IS NOT DISTINCT FROM %(cohort)s AND key LIKE %(prefix)s
                    AND length(key) IN (%(key_length)s, %(prefix_length)s))
 """
@@ -93,12 +93,12 @@ def refresh_snapshot(*, min_age: datetime.timedelta | None = None) -> int | None
         if not cursor.fetchone()[0]:
             return None
         if min_age is not None:
-            cursor.execute("SELECT max(computed_at) FROM handover_progresssnapshot WHERE key = ''")
+            cursor.execute("SELECT max(computed_at) FROM reporting_progresssnapshot WHERE key = ''")
             last = cursor.fetchone()[0]
             if last is not None and now - last < min_age:
                 return None
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("DELETE FROM handover_progresssnapshot")
+        cursor.execute("DELETE FROM reporting_progresssnapshot")
         cursor.execute(REFRESH_SQL, {"now": now})
         return cursor.rowcount
 
@@ -112,7 +112,7 @@ class Snapshot:
 
 def read_snapshot(*, prefix: str, key_length: int, cohort: int | None = None) -> Snapshot | None:
     """One query: the figures per prefix of length KEY_LENGTH under PREFIX and over the whole of PREFIX, as
-    handover.reports.progress.figures gives them live; None when there is no snapshot or it is stale."""
+    reporting.progress.progress.figures gives them live; None when there is no snapshot or it is stale."""
     with connection.cursor() as cursor:
         cursor.execute(
             READ_SQL,

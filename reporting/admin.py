@@ -1,0 +1,3 @@
+"""Admin of the reporting app: each part registers its models in its own admin module, imported here."""
+
+from reporting.progress import admin as progress_admin  # noqa: F401
