@@ -159,6 +159,7 @@ class Breakdown:
     additive: bool = True  # False for multi-valued codes: a graduate counts in several rows
     base: int | None = None  # graduates the shares are of (multi-valued codes)
     links: dict[str, int] = field(default_factory=dict)  # row label → office id to drill down to
+    charted: list[int] | None = None  # the columns the chart draws (None: all)
 
     @property
     def totals(self) -> list[int]:
@@ -184,8 +185,9 @@ class Breakdown:
             "title": self.title,
             "categories": [label for label, _values in self.rows],
             "series": [
-                {"name": column, "data": [values[i] for _label, values in self.rows]}
+                {"name": column, "column": i, "data": [values[i] for _label, values in self.rows]}
                 for i, column in enumerate(self.columns)
+                if self.charted is None or i in self.charted
             ],
         }
 
@@ -486,6 +488,7 @@ def offices_breakdown(scope: StatScope, cohort: int) -> Breakdown:
     return Breakdown(
         "offices", "各机构情况", header, [name for name, _condition in OFFICE_COLUMNS],
         [(label(pk), sums[pk]) for pk in order], chart="stack", links=links,
+        charted=list(range(1, len(OFFICE_COLUMNS) - 1)),  # the states: they add up to 登记人数
         note="按责任机构统计；“困难人员”为有零就业家庭、家庭经济困难、残疾或其他困难类别之一者。",
     )  # fmt: skip
 
