@@ -139,7 +139,18 @@ def up() -> None:
             "--config",
             "gunicorn.conf.py",  # the access log without query strings
         ],
-        "worker": [bin_dir / "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        "worker": [
+            bin_dir / "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "-Q",
+            "default,imports,reports,mail",
+        ],
         "beat": [
             bin_dir / "celery",
             "-A",

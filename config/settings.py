@@ -124,6 +124,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through Django's LOGGING (and its filter that keeps personal data out of exception logs).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues by kind of work, so a big roster import never delays a reminder: every worker of `dev.py up` and
+# docker-compose consumes all four (-Q default,imports,reports,mail); a larger installation runs one per queue.
+# CELERY_QUEUE_PREFIX puts every queue name under a prefix (installations or test runs sharing one Redis).
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", "") or ""
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
+CELERY_TASK_ROUTES = {
+    task: {"queue": f"{CELERY_QUEUE_PREFIX}{queue}"}
+    for task, queue in {
+        "graduates.check_roster": "imports",
+        "graduates.commit_roster": "imports",
+        "reporting.mail.monthly_tables": "reports",
+        "reporting.weekly_progress_snapshots": "reports",
+        "reporting.mail.*": "mail",
+    }.items()
+}
 
 # --- Auth -------------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -195,6 +210,14 @@ if _email.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails (the monthly table's download page, reminders) are absolute, from this address.
+SITE_URL = env("SITE_URL", "http://localhost:8000")
+# A monthly table larger than this goes out as a link to its download page instead of an attachment.
+REPORT_MAIL_MAX_ATTACHMENT_BYTES = env_int("REPORT_MAIL_MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024)
+# Reminder: graduates still 待联系 this many days after their dispatch.
+REMINDER_UNCONTACTED_DAYS = env_int("REMINDER_UNCONTACTED_DAYS", 7)
+# Tests only: seconds the scheduled export holds its transaction open, so a test can kill the worker mid-export.
+REPORT_MAIL_SLOW_EXPORT_SECONDS = env_int("REPORT_MAIL_SLOW_EXPORT_SECONDS", 0)
 
 # --- API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

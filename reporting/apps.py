@@ -21,3 +21,6 @@ class ReportingConfig(AppConfig):
         from .progress.demo import weekly_submissions
 
         register_demo_step(62, "周进度报送", weekly_submissions)
+        from .mail.demo import report_recipients
+
+        register_demo_step(64, "报表收件人", report_recipients)

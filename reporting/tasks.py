@@ -1,3 +1,4 @@
 """Celery discovers `reporting.tasks`: each part of the app keeps its tasks in its own sub-package and is imported
 here."""
 from reporting.progress.tasks import refresh_progress_task, weekly_progress_snapshots_task  # noqa: F401
+from reporting.mail.tasks import deliver_task, monthly_tables_task, reminders_task  # noqa: E402, F401

@@ -90,30 +90,80 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+class CeleryWorkers:
+    """Real `celery worker` processes of one test, pointing at this test run's database. They listen on the test's
+    own queue (tasks sent with queue=QUEUE) and on the routed queues (settings.CELERY_TASK_ROUTES) under the
+    prefix QUEUE- (CELERY_QUEUE_PREFIX), which the test process routes to as well."""
+
+    def __init__(self, queue: str):
+        from django.conf import settings
+        from django.db import connection
+
+        self.queue = queue
+        self.prefix = f"{queue}-"
+        routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+        self.queues = [
+            queue,
+            *sorted(self.prefix + name for name in {*routed, settings.CELERY_TASK_DEFAULT_QUEUE}),
+        ]
+        db = connection.settings_dict
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "CONN_MAX_AGE": "0",
+            "CELERY_QUEUE_PREFIX": self.prefix,
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, **env: str) -> subprocess.Popen:
+        """Start one more worker; ENV: extra settings for it (EMAIL_URL=…)."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", ",".join(self.queues),
+             "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env={**self.env, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, regions):
-    """Start `celery worker` on a queue of its own, pointing at this test run's database, and stop it after."""
+def celery_workers(transactional_db, regions):
+    """Start workers with `celery_workers.start()`; this process sends the routed tasks to their queues."""
     from django.conf import settings
-    from django.db import connection
+
+    from config.celery import app
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "the worker tests need Redis (set REDIS_URL)"
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CONN_MAX_AGE": "0",
+    workers = CeleryWorkers(f"test-{uuid.uuid4().hex[:12]}")
+    saved = app.conf.task_routes, app.conf.task_default_queue
+    app.conf.task_routes = {
+        task: {**route, "queue": workers.prefix + route["queue"]}
+        for task, route in settings.CELERY_TASK_ROUTES.items()
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
-         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    app.conf.task_default_queue = workers.prefix + settings.CELERY_TASK_DEFAULT_QUEUE
+    app.amqp.flush_routes()
+    del app.amqp.router  # rebuilt from the routes above at its next use
     try:
-        yield queue
+        yield workers
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        workers.stop()
+        app.conf.task_routes, app.conf.task_default_queue = saved
+        app.amqp.flush_routes()
+        del app.amqp.router
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """Start `celery worker` on a queue of its own (and the routed queues under its prefix); yields the queue."""
+    celery_workers.start()
+    return celery_workers.queue
