@@ -1,13 +1,13 @@
 """统计分析 in a real browser: every chart is drawn by ECharts (served from node_modules, no CDN, no inline script)
 and shows the same numbers as the table beside it; a county's row drills down to that county."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from graduates import actions
 from graduates.codes import VisitMethod
+from reporting.statistics.selectors import default_cohort
 from tests.factories import make_id_number, unsaved_graduate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,8 @@ TABLES = """() => Object.fromEntries(Array.from(document.querySelectorAll('[data
 
 @pytest.fixture
 def graduates(county_clerk, prefecture_clerk):
-    today = datetime.date.today()
+    today = timezone.localdate()
+    cohort = default_cohort(today)  # the page's default cohort
     people = [
         (county_clerk, 11, {"education": "3", "hardship": ["2"], "service_needs": ["1", "2"]}),
         (county_clerk, 13, {"education": "4", "major": "护理", "hardship": ["4"]}),
@@ -43,12 +44,17 @@ def graduates(county_clerk, prefecture_clerk):
     ]
     made = [
         actions.create_graduate(
-            graduate=unsaved_graduate(id_number=make_id_number(seq=seq), cohort=2026, **values), acting_user=clerk
+            graduate=unsaved_graduate(id_number=make_id_number(seq=seq), cohort=2026, **values),
+            acting_user=clerk,
         )
         for clerk, seq, values in people
     ]
     actions.record_visit(
-        graduate=made[0], acting_user=county_clerk, visited_on=today, method=VisitMethod.PHONE, destination="9"
+        graduate=made[0],
+        acting_user=county_clerk,
+        visited_on=today,
+        method=VisitMethod.PHONE,
+        destination="9",
     )
     return made
 

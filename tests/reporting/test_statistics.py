@@ -300,3 +300,15 @@ def test_a_new_county_user_of_another_prefecture_sees_only_its_county(client, co
     response = page(client, ledu, "cohort=2026")
     assert sum(v[0] for v in figures(response, "education").values()) == 0
     assert page(client, ledu, f"office={office('城东区').pk}").status_code == 404
+
+
+def test_plan_compliance_per_rule_is_the_services_compliance(client, county_clerk, cohort_2026):
+    from services.selectors import compliance_for
+
+    response = page(client, county_clerk, "breakdown=compliance")
+    plan = figures(response, "compliance")
+    with on("2026-11-20"):
+        expected = compliance_for(user=county_clerk, as_of=datetime.date(2026, 11, 20))
+    assert expected.standard is not None and plan
+    assert list(plan.values()) == [list(counts.values()) for _rule, counts in expected.rules]
+    assert sum(map(sum, plan.values())) > 0  # the 2026 graduates' obligations (and the 2025 one's)
