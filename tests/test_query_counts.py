@@ -162,7 +162,7 @@ def test_transfers_page_queries_do_not_grow_with_rows(client, county_clerk, othe
 def test_progress_queries_do_not_grow_with_rows_or_offices(client, province_admin, prefecture_clerk):
     received(province_admin, 10, start=1)
     client.force_login(province_admin)
-    url = reverse("handover_reports:progress")
+    url = reverse("reporting:progress")
     few = queries(client, url)
     client.force_login(prefecture_clerk)
     prefecture_few = queries(client, url)

@@ -100,6 +100,11 @@ def weekly_progress_export(*, user: User, as_of: datetime.date, cohort: int | No
     return Export(content=content, rows=len(rows))
 
 
+def weekly_progress_workbook(*, user: User, as_of: datetime.date, cohort: int | None = None) -> bytes:
+    """The weekly progress table (吉人社发〔2022〕21号 annex 2) for the user's scope as .xlsx."""
+    return weekly_progress_export(user=user, as_of=as_of, cohort=cohort).content
+
+
 # --- the 汇总表 for MOHRSS ------------------------------------------------------------------------------------
 
 SUMMARY_FIELDS = (

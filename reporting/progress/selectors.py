@@ -96,7 +96,7 @@ def weekly_rows(*, office: Office, cohort: int | None, as_of: datetime.date) -> 
             Office.objects.filter(
                 kind__in=[OfficeKind.PREFECTURE, OfficeKind.COUNTY],
                 is_active=True,
-                region_id__startswith=prefix,
+                region__code__startswith=prefix,
             )
             .order_by("region_id")
             .only("id", "name", "kind", "region_id", "parent_id")

@@ -225,13 +225,13 @@ def test_every_staff_page_of_every_demo_user_shows_data(client):
 
     pages = {
         "sheng": ["/", "/graduates/", "/handover/", "/handover/unassigned/", "/handover/worklist/",
-                  "/handover/transfers/", "/handover/reports/", "/imports/", "/imports/universities/?cohort=2026"],
+                  "/handover/transfers/", "/reporting/progress/", "/imports/", "/imports/universities/?cohort=2026"],
         "xining": ["/", "/graduates/", "/handover/", "/handover/worklist/", "/handover/transfers/",
-                   "/handover/reports/", "/imports/", "/handover/report-in/?cohort=2026"],
+                   "/reporting/progress/", "/imports/", "/handover/report-in/?cohort=2026"],
         "haidong": ["/", "/graduates/", "/handover/", "/handover/worklist/", "/handover/transfers/",
-                    "/handover/reports/", "/imports/"],
+                    "/reporting/progress/", "/imports/"],
         "chengdong": ["/", "/graduates/", "/handover/", "/handover/worklist/", "/handover/transfers/",
-                      "/handover/reports/", "/imports/", "/handover/report-in/?cohort=2026"],
+                      "/reporting/progress/", "/imports/", "/handover/report-in/?cohort=2026"],
         "jiaoyu": ["/", "/graduates/", "/imports/", "/imports/universities/?cohort=2026", "/handover/education/"],
         "qhu": ["/", "/graduates/", "/imports/"],
     }  # fmt: skip

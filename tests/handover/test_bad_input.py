@@ -67,9 +67,9 @@ PAGES = [
     ("handover:report_in", ["cohort", "kind", "lines"]),
     ("handover:unreachable_export", ["page"]),
     ("transfers:list", ["page"]),
-    ("handover_reports:progress", ["office", "cohort"]),
-    ("handover_reports:weekly", ["as_of", "cohort"]),
-    ("handover_reports:mohrss", ["cohort"]),
+    ("reporting:progress", ["office", "cohort"]),
+    ("reporting:weekly", ["as_of", "cohort"]),
+    ("reporting:mohrss", ["cohort"]),
 ]
 
 

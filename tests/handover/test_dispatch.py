@@ -190,7 +190,7 @@ def test_province_run_graduates_from_other_provinces_are_reported_to_mohrss_not_
 ):
     from handover.batches.actions import assign_from_queue
     from handover.batches.selectors import reported_to_mohrss, unassigned_queue
-    from handover.reports.exports import mohrss_graduates
+    from reporting.progress.exports import mohrss_graduates
 
     result = dispatch_batch(batch=batch, acting_user=province_admin)
     assert (result.reported_to_mohrss, result.unassigned) == (1, 1)

@@ -65,9 +65,9 @@ def situation(province_admin, prefecture_clerk):
 def pages_for(received) -> dict[str, list[str]]:
     return {
         "sheng": ["/handover/", "/handover/unassigned/", "/handover/unassigned/?show=mohrss",
-                  "/handover/reports/", "/handover/transfers/"],
+                  "/reporting/progress/", "/handover/transfers/"],
         "xining": ["/handover/", "/handover/worklist/", "/handover/report-in/?cohort=2026",
-                   "/handover/transfers/", f"/handover/transfers/new/{received[0].pk}/", "/handover/reports/"],
+                   "/handover/transfers/", f"/handover/transfers/new/{received[0].pk}/", "/reporting/progress/"],
         "haidong": ["/handover/transfers/"],
         "jiaoyu": ["/handover/education/?cohort=2026"],
     }  # fmt: skip

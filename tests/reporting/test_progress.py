@@ -13,8 +13,8 @@ from graduates.actions import change_state
 from graduates.models import Graduate
 from handover.batches.actions import acknowledge, dispatch_batch, pass_down_to_counties
 from handover.models import ContactAttempt, HandoverBatch
-from handover.reports.exports import mohrss_summary_workbook, weekly_progress_workbook
-from handover.reports.progress import progress_rows
+from reporting.progress.exports import mohrss_summary_workbook, weekly_progress_workbook
+from reporting.progress.progress import progress_rows
 from tests.factories import UniversityFactory
 from tests.handover.test_dispatch import education_list
 from tests.roster_files import roster_row
@@ -154,25 +154,26 @@ def sheet_rows(content: bytes) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_weekly_workbook_lists_counties_prefecture_subtotals_and_the_province_total(
-    situation, province_admin
-):
+def test_weekly_workbook_lists_prefectures_their_counties_and_the_province_total(situation, province_admin):
     rows = sheet_rows(weekly_progress_workbook(user=province_admin, as_of=datetime.date(2026, 8, 6)))
     assert rows[0][0] == "离校未就业高校毕业生信息衔接工作进展汇总表（截至 2026年8月6日）"
     header = rows[2]
-    assert header[:8] == ["单位", "接收人数", "已签收", "签收率", "已联系", "联系率", "已核实", "核实率"]
+    assert header == ["单位", "移交/分解", "签收", "联系", "核实", "有就业意愿", "有创业意向", "暂无就业意愿",
+                      "无法联系", "已就业", "困难人员一对一帮扶"]  # fmt: skip
     by_label = {row[0]: row for row in rows[3:]}
     chengdong, xining = office("630102"), office("630100")
-    assert by_label[chengdong.name][1:8] == ["2", "2", "100.0%", "2", "100.0%", "1", "50.0%"]
-    subtotal = by_label[f"{xining.name} 小计"]
-    assert subtotal[1:13] == ["4", "2", "50.0%", "4", "100.0%", "2", "50.0%", "1", "1", "0", "0", "0"]
-    assert subtotal[13:16] == ["2", "3", "2 名未签收"]
+    assert by_label[chengdong.name][1:5] == ["2", "2", "2", "1"]
+    assert by_label[xining.name][1:5] == ["4", "2", "4", "2"] and by_label[xining.name][7:10] == [
+        "1",
+        "1",
+        "0",
+    ]
     labels = [row[0] for row in rows[3:]]
-    assert labels.index(chengdong.name) < labels.index(f"{xining.name} 小计")  # county before its subtotal
+    assert labels.index(xining.name) < labels.index(chengdong.name)  # the prefecture, then its counties
     haibei = office("632200")
     assert by_label[f"{haibei.name}（本级）"][1] == "1"  # Qinghai hands over to prefectures
-    assert by_label[f"{haibei.name} 小计"][1] == "1"
-    assert rows[-1][0] == "全省合计" and rows[-1][1:8] == ["6", "2", "33.3%", "5", "83.3%", "2", "33.3%"]
+    assert by_label[haibei.name][1] == "1"
+    assert rows[-1][0] == "全省合计" and rows[-1][1:5] == ["6", "2", "5", "2"]
 
 
 def test_weekly_workbook_counts_only_what_was_dispatched_by_its_date(situation, province_admin):
@@ -227,12 +228,12 @@ def test_mohrss_summary_is_for_the_bureau_only(situation, prefecture_clerk, univ
 
 def test_progress_page_drills_down_and_shows_days_and_rates(client, situation, province_admin):
     client.force_login(province_admin)
-    page = client.get("/handover/reports/")
+    page = client.get("/reporting/progress/")
     assert page.status_code == 200
     html = page.content.decode()
     xining = office("630100")
     assert f"?office={xining.pk}" in html and "50.0%" in html and "导出省属院校未就业汇总表" in html
-    page = client.get(f"/handover/reports/?office={xining.pk}")
+    page = client.get(f"/reporting/progress/?office={xining.pk}")
     assert page.status_code == 200 and office("630102").name in page.content.decode()
     assert page.context["rows"][-1]["received"] == 4
 
@@ -241,20 +242,20 @@ def test_progress_page_refuses_other_prefectures_and_universities(
     client, situation, prefecture_clerk, university_clerk
 ):
     client.force_login(prefecture_clerk)
-    assert client.get(f"/handover/reports/?office={office('630200').pk}").status_code == 403
-    page = client.get("/handover/reports/")
+    assert client.get(f"/reporting/progress/?office={office('630200').pk}").status_code == 403
+    page = client.get("/reporting/progress/")
     assert page.status_code == 200 and "导出省属院校未就业汇总表" not in page.content.decode()
-    assert client.get("/handover/reports/mohrss.xlsx?cohort=2026").status_code == 403
+    assert client.get("/reporting/progress/mohrss.xlsx?cohort=2026").status_code == 403
     client.force_login(university_clerk)
-    assert client.get("/handover/reports/").status_code == 403
-    assert client.get("/handover/reports/weekly.xlsx").status_code == 403
+    assert client.get("/reporting/progress/").status_code == 403
+    assert client.get("/reporting/progress/weekly.xlsx").status_code == 403
 
 
 def test_downloads_are_audited_with_their_row_counts(client, situation, province_admin):
     client.force_login(province_admin)
-    response = client.get("/handover/reports/weekly.xlsx?as_of=2026-08-06")
+    response = client.get("/reporting/progress/weekly.xlsx?as_of=2026-08-06")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
-    response = client.get("/handover/reports/mohrss.xlsx?cohort=2026")
+    response = client.get("/reporting/progress/mohrss.xlsx?cohort=2026")
     assert response.status_code == 200
     events = AuditEvent.objects.filter(action="handover.report.exported").order_by("at", "id")
     assert [(e.data["report"], e.actor_id) for e in events] == [
@@ -273,17 +274,48 @@ def test_studying_is_counted_apart_from_employed_and_the_progress_is_per_cohort(
     assert progress_rows(user=province_admin, cohort=2025)[-1]["received"] == 0
     assert progress_rows(user=province_admin, cohort=2026)[-1]["received"] == 6
     client.force_login(province_admin)
-    page = client.get("/handover/reports/?cohort=2026").content.decode()
+    page = client.get("/reporting/progress/?cohort=2026").content.decode()
     assert "升学出国" in page and "2026届" in page
-    rows = sheet_rows(client.get("/handover/reports/weekly.xlsx?cohort=2026").content)
-    assert rows[0][0].startswith("2026届") and "升学出国" in rows[2]
-    assert rows[-1][rows[2].index("升学出国")] == "1" and rows[-1][rows[2].index("已就业")] == "1"
+    rows = sheet_rows(client.get("/reporting/progress/weekly.xlsx?cohort=2026").content)
+    assert rows[0][0].startswith("2026届") and rows[-1][rows[2].index("已就业")] == "1"
 
 
 def test_the_progress_pages_ignore_absurd_parameters(situation, province_admin, client):
     client.force_login(province_admin)
-    assert client.get("/handover/reports/?cohort=99999&level=x").status_code == 200
-    assert client.get("/handover/reports/?office=abc").status_code == 404  # 参数 office 无效
-    assert client.get("/handover/reports/?office=" + "9" * 40).status_code == 404
-    assert client.get("/handover/reports/weekly.xlsx?cohort=99999").status_code == 200
-    assert client.get("/handover/reports/mohrss.xlsx?cohort=abc").status_code == 200
+    assert client.get("/reporting/progress/?cohort=99999&level=x").status_code == 200
+    assert client.get("/reporting/progress/?office=abc").status_code == 404  # 参数 office 无效
+    assert client.get("/reporting/progress/?office=" + "9" * 40).status_code == 404
+    assert client.get("/reporting/progress/weekly.xlsx?cohort=99999").status_code == 200
+    assert client.get("/reporting/progress/mohrss.xlsx?cohort=abc").status_code == 200
+
+
+def test_the_old_addresses_redirect_permanently_with_their_query(client, situation, province_admin):
+    client.force_login(province_admin)
+    xining = office("630100")
+    for old, new in [
+        (
+            f"/handover/reports/?office={xining.pk}&cohort=2026",
+            f"/reporting/progress/?office={xining.pk}&cohort=2026",
+        ),
+        (
+            "/handover/reports/weekly.xlsx?as_of=2026-08-06",
+            "/reporting/progress/weekly.xlsx?as_of=2026-08-06",
+        ),
+        ("/handover/reports/mohrss.xlsx?cohort=2026", "/reporting/progress/mohrss.xlsx?cohort=2026"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301 and response["Location"] == new
+    page = client.get(f"/handover/reports/?office={xining.pk}", follow=True)
+    assert page.status_code == 200 and page.context["rows"][-1]["received"] == 4
+
+
+def test_the_progress_page_is_in_the_offices_menu_and_links_the_mohrss_download(
+    client, situation, province_admin, county_clerk
+):
+    client.force_login(county_clerk)
+    assert 'href="/reporting/progress/"' in client.get("/reporting/monthly/").content.decode()
+    client.force_login(province_admin)
+    assert (
+        'href="/reporting/progress/mohrss.xlsx"'
+        in client.get("/handover/unassigned/?show=mohrss").content.decode()
+    )

@@ -1,4 +1,4 @@
-"""The progress page reads its figures from a snapshot counted every 5 minutes (handover.reports.snapshot): the
+"""The progress page reads its figures from a snapshot counted every 5 minutes (reporting.progress.snapshot): the
 snapshot's figures are the live ones at every level and for every cohort, a graduate held by two offices is
 still counted once per level, the page says when it was counted and 刷新 recounts it, a stale snapshot is never
 shown, and the refresh is scheduled with beat and runs in a real worker."""
@@ -10,11 +10,12 @@ import time_machine
 from django.urls import reverse
 
 from graduates.actions import change_state
-from handover.models import BatchSource, HandoverBatch, HandoverItem, ProgressSnapshot
-from handover.reports.progress import progress_rows, progress_table
-from handover.reports.snapshot import refresh_snapshot
-from handover.reports.tasks import refresh_progress_task
-from tests.handover.test_progress import T0, graduate, office, situation  # noqa: F401  (the fixture)
+from handover.models import BatchSource, HandoverBatch, HandoverItem
+from reporting.models import ProgressSnapshot
+from reporting.progress.progress import progress_rows, progress_table
+from reporting.progress.snapshot import refresh_snapshot
+from reporting.progress.tasks import refresh_progress_task
+from tests.reporting.test_progress import T0, graduate, office, situation  # noqa: F401  (the fixture)
 
 NOW = T0 + datetime.timedelta(days=3)  # the situation's clock
 SHOWN = ("label", "kind", "received", "acknowledged", "contacted", "verified", "not_seeking", "unreachable",
@@ -66,7 +67,7 @@ def test_the_snapshot_gives_the_live_figures_at_every_level_and_cohort(
 
 def test_the_page_says_when_it_was_counted_and_refresh_recounts(client, situation, province_admin):  # noqa: F811
     client.force_login(province_admin)
-    url = reverse("handover_reports:progress")
+    url = reverse("reporting:progress")
     page = client.get(url)
     assert (
         page.context["computed_at"] is None and "实时统计" in page.content.decode()
@@ -98,7 +99,7 @@ def test_a_stale_snapshot_is_not_shown(situation, province_admin):  # noqa: F811
 def test_the_refresh_is_scheduled_every_five_minutes(db):
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="handover.refresh_progress")
+    task = PeriodicTask.objects.get(task="reporting.refresh_progress")
     assert task.enabled and (task.interval.every, task.interval.period) == (5, "minutes")
 
 
@@ -112,13 +113,14 @@ def test_the_refresh_runs_in_a_worker(celery_worker_process):
 
 
 def test_the_weekly_table_counts_a_graduate_held_twice_once_per_level(held_twice, province_admin):
-    from handover.reports.exports import weekly_progress_rows
+    from reporting.progress.selectors import weekly_rows
 
-    rows = {values[0]: values for _, values in weekly_progress_rows(user=province_admin, as_of=NOW.date())}
-    assert rows[office("630102").name][1] == 2 and rows[office("630103").name][1] == 2
-    assert rows[f"{office('630100').name} 小计"][1] == 4 and rows["全省合计"][1] == 6
-    before = {values[0]: values for _, values in weekly_progress_rows(user=province_admin, as_of=T0.date())}
-    assert before[office("630103").name][1] == 1  # the 2025 item was dispatched a day later
+    bureau = province_admin.office
+    rows = {row["label"]: row for row in weekly_rows(office=bureau, cohort=None, as_of=NOW.date())}
+    assert rows[office("630102").name]["received"] == 2 and rows[office("630103").name]["received"] == 2
+    assert rows[office("630100").name]["received"] == 4 and rows["全省合计"]["received"] == 6
+    before = {row["label"]: row for row in weekly_rows(office=bureau, cohort=None, as_of=T0.date())}
+    assert before[office("630103").name]["received"] == 1  # the 2025 item was dispatched a day later
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,7 +130,7 @@ def test_a_refresh_finding_another_running_returns_at_once(demo_province, client
 
     from django.db import connection, transaction
 
-    from handover.reports.snapshot import LOCK
+    from reporting.progress.snapshot import LOCK
 
     holding, release = threading.Event(), threading.Event()
 
@@ -147,7 +149,7 @@ def test_a_refresh_finding_another_running_returns_at_once(demo_province, client
         assert holding.wait(timeout=30)
         assert refresh_snapshot() is None
         client.force_login(province_admin)
-        page = client.post(reverse("handover_reports:progress"), follow=True)
+        page = client.post(reverse("reporting:progress"), follow=True)
         assert "正在更新" in page.content.decode() and page.context["computed_at"] is None
     finally:
         release.set()
