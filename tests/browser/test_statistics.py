@@ -44,7 +44,12 @@ def graduates(county_clerk, prefecture_clerk):
     ]
     made = [
         actions.create_graduate(
-            graduate=unsaved_graduate(id_number=make_id_number(seq=seq), cohort=2026, **values),
+            graduate=unsaved_graduate(
+                id_number=make_id_number(seq=seq),
+                cohort=cohort,
+                graduation_date=datetime.date(cohort, 6, 30),
+                **values,
+            ),
             acting_user=clerk,
         )
         for clerk, seq, values in people
