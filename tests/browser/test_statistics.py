@@ -1,6 +1,8 @@
 """统计分析 in a real browser: every chart is drawn by ECharts (served from node_modules, no CDN, no inline script)
 and shows the same numbers as the table beside it; a county's row drills down to that county."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
