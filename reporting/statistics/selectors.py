@@ -101,7 +101,7 @@ def statistics_scope(user: User, office_id: int | None = None) -> StatScope:
     Education Dept: the province's universities), or with OFFICE_ID an office (a university for the Education
     Dept) inside it. Raises OutOfScope for anything else."""
     scope = scope_for(user)
-    if user.role == Role.EDUCATION_STAFF and scope.university_ids is not None:
+    if user.role == Role.EDUCATION_STAFF and scope.university_ids is not None and user.office is not None:
         universities = tuple(sorted(scope.university_ids))
         if office_id is None:
             return StatScope(name=f"{user.office.name}（全省院校）", level="universities", university_ids=universities,
@@ -111,6 +111,7 @@ def statistics_scope(user: User, office_id: int | None = None) -> StatScope:
         university = Office.objects.get(pk=office_id)
         return StatScope(name=university.name, level="university", office=university, university_ids=(office_id,),
                          home=user.office)  # fmt: skip
+    home: Office | None
     if user.role in OFFICE_ROLES:
         home = user.office
     elif user.is_superuser and user.office is None:
@@ -121,10 +122,11 @@ def statistics_scope(user: User, office_id: int | None = None) -> StatScope:
         raise OutOfScope
     office = home
     if office_id is not None and office_id != home.pk:
-        office = Office.objects.employment_offices().filter(pk=office_id).first()
-        if office is None or not (scope.covers_office(office.pk) or user.is_superuser):
+        asked = Office.objects.employment_offices().filter(pk=office_id).first()
+        if asked is None or not (scope.covers_office(asked.pk) or user.is_superuser):
             raise OutOfScope
-    return StatScope(name=office.name, level=LEVEL_OF_KIND[office.kind], office=office,
+        office = asked
+    return StatScope(name=office.name, level=LEVEL_OF_KIND[OfficeKind(office.kind)], office=office,
                      office_ids=_office_subtree(office), home=home)  # fmt: skip
 
 
@@ -133,10 +135,16 @@ def breadcrumbs(scope: StatScope) -> list[Office]:
     if scope.office is None or scope.home is None or scope.office.pk == scope.home.pk:
         return []
     chain = [scope.office]
-    current = scope.office
-    while current.parent_id is not None and current.pk != scope.home.pk and len(chain) < 5:
+    current: Office | None = scope.office
+    while (
+        current is not None
+        and current.parent_id is not None
+        and current.pk != scope.home.pk
+        and len(chain) < 5
+    ):
         current = current.parent
-        chain.append(current)
+        if current is not None:
+            chain.append(current)
     if chain[-1].pk != scope.home.pk:
         chain.append(scope.home)
     return list(reversed(chain))
