@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.demo import demo_clock
 from core.models import User
+from handover.models import HandoverItem
 
 from . import actions, selectors
 from .models import WeeklyProgressSnapshot
@@ -26,9 +27,15 @@ def weekly_submissions(size: int) -> str | None:
     today = timezone.localdate()
     weeks = sorted(w for w in selectors.recent_weeks(today, WEEKS + 1) if w < today)[-WEEKS:]
     users = list(User.objects.filter(username__in=DEMO_SUBMITTERS).select_related("office"))
+    latest = list(
+        HandoverItem.objects.filter(dispatched_at__isnull=False)
+        .order_by("-batch__cohort")
+        .values_list("batch__cohort", flat=True)[:1]
+    )
     stored = 0
     for week in weeks:
-        cohorts = selectors.active_cohorts(week)
+        # The demo's cohorts are fixed years: a week outside their handover year shows the latest one.
+        cohorts = selectors.active_cohorts(week) or latest
         for cohort in cohorts:
             with demo_clock(week, hour=8):
                 if actions.store_system_weekly_snapshot(cohort=cohort, week=week) is not None:
