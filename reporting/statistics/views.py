@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from core.audit import record_audit
 from core.spreadsheets import xlsx_response
+from services.plans import active_standard
 
 from . import selectors, workbook
 from .forms import StatisticsFilterForm
@@ -62,6 +63,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "choices": selectors.BREAKDOWNS,
         "crumbs": selectors.breadcrumbs(scope),
         "office_id": office_id,
+        "has_standard": active_standard() is not None,
         "compliance_missing": "compliance" not in shown
         and only in (None, "compliance")
         and scope.office_ids is not None,

@@ -312,3 +312,23 @@ def test_plan_compliance_per_rule_is_the_services_compliance(client, county_cler
     assert expected.standard is not None and plan
     assert list(plan.values()) == [list(counts.values()) for _rule, counts in expected.rules]
     assert sum(map(sum, plan.values())) > 0  # the 2026 graduates' obligations (and the 2025 one's)
+
+
+def test_the_page_runs_the_same_queries_whatever_the_number_of_graduates(
+    client, province_admin, county_clerk
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(province_admin)
+
+    def queries() -> int:
+        with on("2026-11-20"), CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{PAGE}?cohort=2026").status_code == 200
+        return len(captured)
+
+    empty = queries()
+    with on("2026-09-10"):
+        for seq in range(31, 51, 2):
+            register(county_clerk, seq, service_needs=["1", "2", "3"], hardship=["1", "2"])
+    assert queries() == empty

@@ -1,0 +1,123 @@
+"""The statistics page (/reporting/statistics/) at province scale: 1,000,000 graduates and their service entries.
+
+    .venv/bin/python bench/statistics.py [--graduates 1000000] [--entries 3000000] [--repeat 10] [--obligations]
+
+Its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gradservice_bench_statistics):
+created, migrated and seeded when missing; graduates generated as bench/registry.py does (several cohorts, visits
+included), service entries as bench/services.py does (--entries in all), then VACUUM (ANALYZE). With
+--obligations the hourly refresh of the service plans runs once (services.plans.refresh_obligations), so the page
+also reads plan compliance from the kept obligations as it does in production.
+
+Prints, for the bureau (sheng, the province), a prefecture (xining) and a county (chengdong): p50/p95 server time
+of the whole page (Django's test Client in-process) and of its .xlsx download, beside the floor /healthz (a
+one-query page) of the same run and the ratio to it; then each breakdown's own time at province scope. No target:
+the ratio is what to compare between runs (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gradservice_bench_statistics")
+
+import registry  # setup_django, prepare: the same data generation
+
+
+def pct(values: list[float], p: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def timed(call, repeat: int) -> list[float]:
+    call()  # warm: connection, caches
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--graduates", type=int, default=1_000_000)
+    parser.add_argument("--entries", type=int, default=3_000_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=20260601)
+    parser.add_argument("--obligations", action="store_true", help="run the plans' refresh once")
+    args = parser.parse_args()
+
+    registry.setup_django()
+    registry.prepare(args.graduates, args.seed)
+    # bench/services.py's add_entries (loaded by path: the name `services` is the Django app's).
+    spec = importlib.util.spec_from_file_location("bench_services", Path(__file__).with_name("services.py"))
+    services_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(services_bench)
+    services_bench.add_entries(args.entries)
+
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from core.models import User
+    from reporting.statistics import selectors
+
+    if args.obligations:
+        from services.plans import active_standard, refresh_obligations
+
+        standard = active_standard()
+        if standard is not None:
+            started = time.perf_counter()
+            refresh_obligations(standard=standard, as_of=timezone.localdate())
+            print(f"plans refreshed in {time.perf_counter() - started:.0f} s")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cohort, count(*) FROM graduates_graduate GROUP BY 1 ORDER BY 1")
+        cohorts = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM services_serviceentry")
+        entries = cursor.fetchone()[0]
+    cohort = max(cohorts, key=lambda row: row[1])[0]
+    print(f"graduates per cohort: {dict(cohorts)}; service entries: {entries:,}; timing cohort {cohort}")
+
+    client = Client()
+    floor = timed(lambda: client.get("/healthz"), args.repeat * 3)
+    floor_p95 = pct(floor, 95)
+    print(f"\n{'user':10} {'request':34} {'p50 ms':>9} {'p95 ms':>9} {'×floor':>8}")
+    print(f"{'-':10} {'floor: /healthz':34} {pct(floor, 50):9.1f} {floor_p95:9.1f} {1:8.0f}")
+    for username in ("sheng", "xining", "chengdong"):
+        client.force_login(User.objects.get(username=username))
+        for label, url in (
+            ("page (all breakdowns)", f"/reporting/statistics/?cohort={cohort}"),
+            ("xlsx (all breakdowns)", f"/reporting/statistics/statistics.xlsx?cohort={cohort}"),
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            timings = timed(lambda url=url: client.get(url), args.repeat)
+            p95 = pct(timings, 95)
+            print(f"{username:10} {label:34} {pct(timings, 50):9.1f} {p95:9.1f} {p95 / floor_p95:8.0f}")
+
+    user = User.objects.get(username="sheng")
+    scope = selectors.statistics_scope(user)
+    today = timezone.localdate()
+    print("\nprovince scope, each breakdown alone (selectors only):")
+    for key in selectors.BREAKDOWNS:
+        timings = timed(
+            lambda key=key: selectors.statistics(scope=scope, cohort=cohort, as_of=today, only=key),
+            max(3, args.repeat // 2),
+        )
+        print(f"  {key:12} p50 {pct(timings, 50):8.1f} ms  p95 {pct(timings, 95):8.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
