@@ -332,3 +332,13 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_graduates(
         for seq in range(31, 51, 2):
             register(county_clerk, seq, service_needs=["1", "2", "3"], hardship=["1", "2"])
     assert queries() == empty
+
+
+def test_majors_beyond_the_top_are_one_other_row(client, county_clerk):
+    with on("2026-09-10"):
+        for i, major in enumerate(["软件工程"] * 3 + [f"测试专业{n:02d}" for n in range(16)]):
+            register(county_clerk, 101 + 2 * i, major=major)
+    majors = figures(page(client, county_clerk, "cohort=2026&breakdown=major"), "major")
+    assert len(majors) == 16 and next(iter(majors)) == "软件工程" and majors["软件工程"] == [3]
+    assert majors["其他（2 个专业）"] == [2]  # 17 names: the 15 largest, then the 2 left
+    assert sum(v[0] for v in majors.values()) == 19
