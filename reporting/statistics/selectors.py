@@ -497,7 +497,8 @@ def offices_breakdown(scope: StatScope, cohort: int) -> Breakdown:
         "offices", "各机构情况", header, [name for name, _condition in OFFICE_COLUMNS],
         [(label(pk), sums[pk]) for pk in order], chart="stack", links=links,
         charted=list(range(1, len(OFFICE_COLUMNS) - 1)),  # the states: they add up to 登记人数
-        note="按责任机构统计；“困难人员”为有零就业家庭、家庭经济困难、残疾或其他困难类别之一者。",
+        note=f"按{'毕业院校' if scope.by_university else '责任机构'}统计；“困难人员”为有零就业家庭、家庭经济困难、残疾或"
+        "其他困难类别之一者。",
     )  # fmt: skip
 
 

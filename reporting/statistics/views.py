@@ -60,7 +60,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "only": only,
         "bad_cohort": bad_cohort,
         "breakdowns": breakdowns,
-        "choices": selectors.BREAKDOWNS,
+        "choices": {
+            k: v for k, v in selectors.BREAKDOWNS.items() if k != "compliance" or not scope.by_university
+        },
         "crumbs": selectors.breadcrumbs(scope),
         "office_id": office_id,
         "has_standard": active_standard() is not None,
