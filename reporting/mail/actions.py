@@ -63,7 +63,7 @@ def _path(url_name: str, *args) -> str:
 
 
 def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
+    return f"{str(settings.SITE_URL or '').rstrip('/')}{path}" if path else ""
 
 
 # --- Claiming and sending one delivery --------------------------------------------------------------------------
@@ -142,9 +142,10 @@ def build_message(delivery: Delivery) -> EmailMessage:
 def deliver(delivery: Delivery) -> None:
     """Send a claimed DELIVERY: the in-app notification (once, whatever the mail does), then the mail when there
     is an address. Raises SMTPException / OSError after recording the failure (the row stays claimable)."""
-    if delivery.user_id is not None and not delivery.notified:
+    user = delivery.user if delivery.user_id is not None else None
+    if user is not None and not delivery.notified:
         with transaction.atomic():
-            notify(user=delivery.user, message=f"{delivery.subject}。{delivery.body}", url=delivery.url)
+            notify(user=user, message=f"{delivery.subject}。{delivery.body}", url=delivery.url)
             Delivery.objects.filter(pk=delivery.pk).update(notified=True)
         delivery.notified = True
     if delivery.email:
@@ -299,6 +300,8 @@ def services_reminders(today: datetime.date) -> list[selectors.Reminder]:
     reminders = []
     for user in users:
         digest = digests[user.pk]
+        if user.office is None:
+            continue
         reminders.append(
             selectors.Reminder(
                 office=user.office,

@@ -103,7 +103,8 @@ def office_users(office_ids: list[int]) -> dict[int, list[User]]:
     """Active users of each office, one query."""
     users: dict[int, list[User]] = defaultdict(list)
     for user in User.objects.filter(office_id__in=office_ids, is_active=True).order_by("username"):
-        users[user.office_id].append(user)
+        if user.office_id is not None:
+            users[user.office_id].append(user)
     return users
 
 
@@ -254,7 +255,7 @@ def services_digests(today: datetime.date) -> dict[int, ServiceDigest]:
     standard = active_standard()
     if standard is None:
         return {}
-    rows = (
+    rows = list(
         Obligation.objects.filter(
             standard=standard,
             open=True,
@@ -268,7 +269,6 @@ def services_digests(today: datetime.date) -> dict[int, ServiceDigest]:
         )
         .order_by()
     )
-    rows = list(rows)
     unassigned_offices = sorted({row["office_id"] for row in rows if row["staff_id"] is None})
     users = office_users(unassigned_offices)
     staff_ids = {row["staff_id"] for row in rows if row["staff_id"] is not None}
