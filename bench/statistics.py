@@ -16,18 +16,23 @@ the ratio is what to compare between runs (the machine is shared).
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Python puts this script's folder first on sys.path, where this file would shadow the standard library's
+# `statistics` (which registry.py and services.py use): load the real one first, then add the folder back.
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+sys.path.insert(0, str(BENCH))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gradservice_bench_statistics")
 
-import registry  # setup_django, prepare: the same data generation
+import registry  # noqa: E402 - setup_django, prepare: the same data generation
 
 
 def pct(values: list[float], p: int) -> float:

@@ -32,3 +32,4 @@ class StatisticsFilterForm(forms.Form):
         choices=[("", "全部"), *BREAKDOWNS.items()],
         error_messages={"invalid_choice": "没有这个统计项目，已显示全部项目。"},
     )
+    part = forms.BooleanField(required=False, widget=forms.HiddenInput)  # only the breakdown's section (htmx)

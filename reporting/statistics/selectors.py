@@ -518,9 +518,10 @@ BREAKDOWNS = {
 
 
 def statistics(
-    *, scope: StatScope, cohort: int, as_of: datetime.date, only: str | None = None
+    *, scope: StatScope, cohort: int, as_of: datetime.date, only: str | None = None, live: bool = False
 ) -> list[Breakdown]:
-    """The breakdowns of SCOPE's COHORT (ONLY: just that one), in the page's order."""
+    """The breakdowns of SCOPE's COHORT (ONLY: just that one), in the page's order. LIVE: plan compliance computed
+    now when no kept obligations are usable (not at province scope: minutes at a million graduates)."""
 
     def wanted(*keys: str) -> bool:
         return only is None or only in keys
@@ -543,7 +544,9 @@ def statistics(
     if wanted("services"):
         found.append(services_breakdown(scope, cohort))
     if wanted("compliance"):
-        plan = compliance_breakdown(scope, as_of, live=only == "compliance")
+        plan = compliance_breakdown(
+            scope, as_of, live=live and only == "compliance" and scope.level != "province"
+        )
         if plan is not None:
             found.append(plan)
     if wanted("monthly"):

@@ -45,14 +45,21 @@ def _query(**values) -> str:
 @login_required
 @require_safe
 def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The page. With every breakdown (the default) it is a frame whose sections each load their own figures
+    (htmx, one request a breakdown: at province scale each is an aggregate over hundreds of thousands of rows, so
+    the first ones show while the others are counted); with ?breakdown=X that one is computed in the page, and
+    with &part=1 only its section is sent (what the frame loads)."""
     form, f = _parse(request)
     scope, cohort, only = f["scope"], f["cohort"], f["only"]
     bad_cohort = "cohort" in form.errors
-    breakdowns = [] if bad_cohort else selectors.statistics(
-        scope=scope, cohort=cohort, as_of=timezone.localdate(), only=only
-    )  # fmt: skip
     office_id = scope.office.pk if scope.office is not None and scope.office != scope.home else None
-    shown = {b.key for b in breakdowns}
+    choices = {k: v for k, v in selectors.BREAKDOWNS.items() if k != "compliance" or not scope.by_university}
+    part = bool(form.cleaned_data.get("part")) and only is not None
+    breakdowns = []
+    if only is not None and not bad_cohort:
+        breakdowns = selectors.statistics(
+            scope=scope, cohort=cohort, as_of=timezone.localdate(), only=only, live=not part
+        )
     context = {
         "form": form,
         "scope": scope,
@@ -60,21 +67,23 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "only": only,
         "bad_cohort": bad_cohort,
         "breakdowns": breakdowns,
-        "choices": {
-            k: v for k, v in selectors.BREAKDOWNS.items() if k != "compliance" or not scope.by_university
-        },
+        "sections": [] if only is not None or bad_cohort else list(choices.items()),
+        "part": part,
+        "choices": choices,
         "crumbs": selectors.breadcrumbs(scope),
         "office_id": office_id,
         "has_standard": active_standard() is not None,
-        "compliance_missing": "compliance" not in shown
-        and only in (None, "compliance")
-        and scope.office_ids is not None,
-        "charts": {b.key: b.chart_data() for b in breakdowns},
+        "compliance_missing": only == "compliance" and not breakdowns and scope.office_ids is not None,
+        "may_compute_live": scope.level != "province",
         "base_query": _query(cohort=cohort, office=office_id),
         "download_query": _query(cohort=cohort, office=office_id, breakdown=only),
-        "cohorts": list(range(cohort - 2, cohort + 2)),
     }
-    response = render(request, "reporting/statistics.html", context)
+    template = (
+        "reporting/statistics_part.html"
+        if form.cleaned_data.get("part") and only
+        else "reporting/statistics.html"
+    )
+    response = render(request, template, context)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,5 +1,5 @@
-/* Draws every chart of the statistics page (templates/reporting/statistics.html) from the numbers the page puts
-   in <script id="statistics-data" type="application/json"> (json_script): no inline script, no CDN. */
+/* Draws every chart of the statistics page (templates/reporting/statistics*.html) from the numbers each section
+   puts in <script id="statistics-data-<key>" type="application/json"> (json_script): no inline script, no CDN. */
 (function () {
   "use strict";
 
@@ -53,25 +53,32 @@
     return base;
   }
 
-  function draw() {
-    var source = document.getElementById("statistics-data");
-    if (!source || typeof window.echarts === "undefined") { return; }
-    var charts = JSON.parse(source.textContent);
-    var drawn = [];
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var spec = charts[el.getAttribute("data-chart")];
-      if (!spec) { return; }
+  var drawn = [];
+
+  /* Draw the charts inside ROOT not drawn yet; each finds its numbers in #statistics-data-<key>. */
+  function drawIn(root) {
+    if (typeof window.echarts === "undefined") { return; }
+    root.querySelectorAll("[data-chart]:not([data-drawn])").forEach(function (el) {
+      var source = document.getElementById("statistics-data-" + el.getAttribute("data-chart"));
+      if (!source) { return; }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(option(spec));
+      chart.setOption(option(JSON.parse(source.textContent)));
+      el.setAttribute("data-drawn", "");
       drawn.push(chart);
     });
-    window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
     document.body.setAttribute("data-charts-ready", String(drawn.length));
   }
 
+  function start() {
+    drawIn(document);
+    // The page's sections arrive one by one (htmx): draw each as it is settled in.
+    document.body.addEventListener("htmx:afterSettle", function () { drawIn(document); });
+    window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    draw();
+    start();
   }
 })();

@@ -77,7 +77,12 @@ def logged_in(page, prefecture_clerk, password):
 
 
 def assert_charts_match_tables(page) -> list[dict]:
-    page.wait_for_selector("body[data-charts-ready]")
+    # Every section has arrived (htmx, one request each) and every chart in it is drawn.
+    page.wait_for_function(
+        "document.querySelector('[data-section-pending]') === null"
+        " && document.querySelectorAll('[data-chart]:not([data-drawn])').length === 0"
+        " && document.querySelectorAll('[data-chart]').length > 0"
+    )
     charts = page.evaluate(CHARTS)
     tables = page.evaluate(TABLES)
     assert charts and int(page.get_attribute("body", "data-charts-ready")) == len(charts)

@@ -7,6 +7,7 @@ graduate of 城东区 that no 2026 figure may count. Every expected number below
 import datetime
 import io
 import json
+import re
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from core.models import AuditEvent, Office, Role
 from core.spreadsheets import formula_safe
 from graduates import actions as graduate_actions
 from graduates.codes import VisitMethod, VisitOutcome
+from reporting.statistics import selectors
 from services import actions as service_actions
 from tests.factories import UserFactory, make_id_number, unsaved_graduate
 
@@ -82,17 +84,32 @@ def page(client, user, query: str = ""):
 
 
 def charts(response) -> dict:
-    html = response.content.decode()
-    start = html.index('<script id="statistics-data" type="application/json">') + len(
-        '<script id="statistics-data" type="application/json">'
+    """The chart data of every section in the response: breakdown key → what static/js/statistics.js draws."""
+    found = re.findall(
+        r'<script id="statistics-data-([a-z]+)" type="application/json">(.*?)</script>',
+        response.content.decode(),
     )
-    return json.loads(html[start : html.index("</script>", start)])
+    return {key: json.loads(data) for key, data in found}
+
+
+def breakdowns(response) -> dict:
+    """The breakdowns as the view computed them. The full page is a frame: each of its sections is loaded by its
+    own request (?breakdown=X&part=1, what htmx asks for), made here with the page's query."""
+    computed = {b.key: b for b in response.context["breakdowns"]}
+    for key in response.context["sections"] and dict(response.context["sections"]):
+        query = response.wsgi_request.GET.copy()
+        query.update({"breakdown": key, "part": "1"})
+        with on("2026-11-20"):
+            part = response.client.get(f"{PAGE}?{query.urlencode()}")
+        assert part.status_code == 200, key
+        assert charts(part).keys() == {b.key for b in part.context["breakdowns"]}
+        computed.update({b.key: b for b in part.context["breakdowns"]})
+    return computed
 
 
 def figures(response, key: str) -> dict[str, list[int]]:
     """A breakdown's table as the view computed it: row label → numbers."""
-    breakdown = next(b for b in response.context["breakdowns"] if b.key == key)
-    return dict(breakdown.rows)
+    return dict(breakdowns(response)[key].rows)
 
 
 def test_province_figures_per_breakdown_match_the_hand_count(client, province_admin, cohort_2026):
@@ -137,19 +154,27 @@ def test_province_figures_per_breakdown_match_the_hand_count(client, province_ad
         :1
     ] == [1]
     assert offices["西宁市公共就业和人才服务中心"][4] == 1  # 已就业 (the phone visit's destination 4)
-    # The page shows the share and the base of multi-valued codes.
-    html = response.content.decode()
-    assert "以登记人数 5 人为基数" in html
+    # The section shows the share and the base of multi-valued codes.
+    html = page(client, province_admin, "cohort=2026&breakdown=needs").content.decode()
+    assert "以登记人数 5 人为基数" in html and "40.0%" in html  # 政策咨询: 2 of 5
 
 
 def test_chart_data_is_the_table(client, province_admin, cohort_2026):
-    response = page(client, province_admin, "cohort=2026")
-    data = charts(response)
-    for breakdown in response.context["breakdowns"]:
-        chart = data[breakdown.key]
-        assert chart["categories"] == [label for label, _values in breakdown.rows]
-        for series in chart["series"]:
-            assert series["data"] == [values[series["column"]] for _label, values in breakdown.rows]
+    frame = page(client, province_admin, "cohort=2026")
+    assert not frame.context["breakdowns"]  # the frame computes nothing itself ...
+    html = frame.content.decode()
+    for key in ("offices", "education", "major", "needs", "services", "monthly", "compliance"):
+        assert f"breakdown={key}&amp;part=1" in html  # ... each section loads its own figures
+    for key in selectors.BREAKDOWNS:
+        response = page(client, province_admin, f"cohort=2026&breakdown={key}&part=1")
+        assert response.status_code == 200
+        assert "<html" not in response.content.decode()  # only the section
+        data = charts(response)
+        for breakdown in response.context["breakdowns"]:
+            chart = data[breakdown.key]
+            assert chart["categories"] == [label for label, _values in breakdown.rows]
+            for series in chart["series"]:
+                assert series["data"] == [values[series["column"]] for _label, values in breakdown.rows]
 
 
 def test_a_prefecture_sees_its_counties_and_drills_down_to_one(client, prefecture_clerk, cohort_2026):
@@ -160,7 +185,8 @@ def test_a_prefecture_sees_its_counties_and_drills_down_to_one(client, prefectur
     assert "海东市公共就业和人才服务中心" not in offices
     assert sum(v[0] for v in offices.values()) == 4
     chengdong = office("城东区")
-    assert f'href="?office={chengdong.pk}&amp;cohort=2026"' in response.content.decode()
+    section = page(client, prefecture_clerk, "cohort=2026&breakdown=offices&part=1").content.decode()
+    assert f'href="?office={chengdong.pk}&amp;cohort=2026"' in section
 
     drilled = page(client, prefecture_clerk, f"cohort=2026&office={chengdong.pk}")
     assert drilled.status_code == 200
@@ -260,9 +286,9 @@ def test_the_xlsx_parses_back_to_the_page_numbers_and_is_audited(client, provinc
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert download["Cache-Control"] == "no-store"
     book = load_workbook(io.BytesIO(download.content), read_only=True)
-    breakdowns = response.context["breakdowns"]
-    assert len(book.sheetnames) == len(breakdowns)
-    for breakdown, name in zip(breakdowns, book.sheetnames, strict=True):
+    shown = list(breakdowns(response).values())
+    assert len(book.sheetnames) == len(shown)
+    for breakdown, name in zip(shown, book.sheetnames, strict=True):
         table = sheet_rows(book[name])
         for label, values in breakdown.rows:
             assert table[formula_safe(label)][: len(values)] == values, (breakdown.key, label)
@@ -325,6 +351,8 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_graduates(
     def queries() -> int:
         with on("2026-11-20"), CaptureQueriesContext(connection) as captured:
             assert client.get(f"{PAGE}?cohort=2026").status_code == 200
+            for key in selectors.BREAKDOWNS:
+                assert client.get(f"{PAGE}?cohort=2026&breakdown={key}&part=1").status_code == 200
         return len(captured)
 
     empty = queries()
