@@ -136,6 +136,17 @@ def submission_of(*, office: Office, cohort: int, week: datetime.date) -> Weekly
     )
 
 
+def stored_table(*, office: Office, cohort: int, week: datetime.date) -> WeeklyProgressSnapshot | None:
+    """The table the page shows for OFFICE's week without recounting: its submission, else the system's copy."""
+    return (
+        WeeklyProgressSnapshot.objects.filter(office=office, cohort=cohort, week=week)
+        .select_related("generated_by")
+        .defer("content")
+        .order_by("generated_by_id")  # a submission before the system's copy (NULLS LAST)
+        .first()
+    )
+
+
 def weekly_submission_status(
     *, cohort: int, week: datetime.date, today: datetime.date | None = None
 ) -> list[dict]:

@@ -55,11 +55,17 @@ def _weekly_context(request: HttpRequest, params: ProgressForm, today: datetime.
     if works_for_bureau(request.user):
         status = selectors.weekly_submission_status(cohort=cohort, week=week, today=today)
     own = selectors.submission_of(office=office, cohort=cohort, week=week) if office is not None else None
+    shown = selectors.stored_table(office=office, cohort=cohort, week=week) if office is not None else None
     return {
         "weekly_weeks": weeks,
         "weekly_week": week,
         "weekly_cohort": cohort,
         "weekly_own": own,
+        "weekly_table": shown,
+        "weekly_table_rows": [
+            {**row, "figures": [row.get(name, 0) for name, _ in selectors.WEEKLY_COLUMNS]}
+            for row in (shown.rows if shown is not None else [])
+        ],
         "weekly_late": today > week,
         "weekly_snapshots": submissions.filter(week__in=weeks).order_by("-week", "office__region_id")[:60],
         "weekly_status": status,

@@ -118,7 +118,9 @@ def test_an_office_submits_its_week_once_and_the_table_is_kept_as_it_was(
         reverse("reporting:weekly_submit"), {"cohort": 2026, "week": "2026-08-06"}, follow=True
     )
     assert "每周报送一次" in again.content.decode() and WeeklyProgressSnapshot.objects.count() == 1
-    assert "本单位已于" in client.get(reverse("reporting:progress")).content.decode()
+    page = client.get(reverse("reporting:progress"))
+    assert "本单位已于" in page.content.decode() and 'data-testid="weekly-table"' in page.content.decode()
+    assert page.context["weekly_table_rows"][-1]["figures"] == [4, 2, 4, 2, 1, 1, 1, 1, 0, 1]
     # Immutable: later changes do not touch it, and it can be neither edited nor deleted.
     Graduate.objects.filter(pk=graduate(6).pk).update(state="employed")
     snapshot.refresh_from_db()
