@@ -105,6 +105,24 @@ def child_query() -> dict:
     return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
 
 
+def child_write() -> dict:
+    """write_summary_file alone: the query, the cells and the workbook, into a temporary file (no snapshot)."""
+    from django.utils import timezone
+
+    from reporting import selectors
+    from reporting.actions import write_summary_file
+
+    as_of = selectors.check_window(cohort=COHORT, month=MONTH)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        rows = write_summary_file(
+            Path(folder) / "table.xlsx", cohort=COHORT, as_of=as_of, office=None, user=None,
+            generated_at=timezone.now(),
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": rows, "peak_mb": peak_mb()}
+
+
 def child_generate() -> dict:
     from reporting.actions import generate_monthly_snapshot
 
@@ -121,7 +139,7 @@ def child_generate() -> dict:
     }
 
 
-CHILDREN = {"floor": child_floor, "query": child_query, "generate": child_generate}
+CHILDREN = {"floor": child_floor, "query": child_query, "write": child_write, "generate": child_generate}
 
 
 def run_child(kind: str) -> dict:
@@ -138,18 +156,27 @@ def run_child(kind: str) -> dict:
 
 
 def explain() -> None:
+    """EXPLAIN ANALYZE of the table's query (DISTINCT ON join) and of the correlated subquery per row it replaced."""
     from django.db import connection
 
     from reporting import selectors
 
     as_of = selectors.check_window(cohort=COHORT, month=MONTH)
-    queryset = selectors.graduates_as_of(cohort=COHORT, as_of=as_of, office=None).values_list(
-        *selectors.ROW_FIELDS
-    )
-    sql, params = queryset.query.sql_with_params()
+    queries = {
+        "the table's query (DISTINCT ON join)": selectors.summary_rows_sql(
+            cohort=COHORT, as_of=as_of, office=None
+        ),
+        "before: a correlated subquery per row": selectors.graduates_as_of(
+            cohort=COHORT, as_of=as_of, office=None
+        )
+        .values_list(*selectors.ROW_FIELDS)
+        .query.sql_with_params(),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        print("\n".join(row[0] for row in cursor.fetchall()))
+        for name, (sql, params) in queries.items():
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            print(f"--- {name}")
+            print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 def main() -> int:
@@ -176,7 +203,7 @@ def main() -> int:
     if args.explain:
         explain()
     run_child("query")  # warm the database's cache once
-    figures: dict[str, list[dict]] = {kind: [] for kind in ("floor", "query", "generate")}
+    figures: dict[str, list[dict]] = {kind: [] for kind in ("floor", "query", "write", "generate")}
     for i in range(args.repeat):
         for kind in figures:
             figures[kind].append(run_child(kind))
@@ -201,6 +228,8 @@ def main() -> int:
         f"floor  bare xlsxwriter constant_memory write: {floor:6.2f} s  (peak RSS {median('floor', 'peak_mb'):.0f} MB)"
     )
     print(f"query  the table's query alone:               {query:6.2f} s  ({query / floor:.2f}× floor)")
+    write = median("write", "seconds")
+    print(f"write_summary_file (query, cells, xlsx):       {write:6.2f} s  ({write / floor:.2f}× floor)")
     print(
         f"generate_monthly_snapshot (province):          {generate:6.2f} s  ({ratio:.2f}× floor, target ≤ "
         f"{RATIO_TARGET}×)  peak RSS {peak:.0f} MB (target ≤ {MEMORY_TARGET_MB:.0f} MB; "

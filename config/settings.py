@@ -135,6 +135,7 @@ CELERY_TASK_ROUTES = {
         "graduates.check_roster": "imports",
         "graduates.commit_roster": "imports",
         "reporting.mail.monthly_tables": "reports",
+        "reporting.generate_monthly": "reports",
         "reporting.weekly_progress_snapshots": "reports",
         "reporting.mail.*": "mail",
     }.items()
@@ -212,6 +213,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in mails (the monthly table's download page, reminders) are absolute, from this address.
 SITE_URL = env("SITE_URL", "http://localhost:8000")
+# A monthly table of more rows than this is built by a worker, the page showing its progress.
+REPORT_ASYNC_ROWS = env_int("REPORT_ASYNC_ROWS", 20_000)
 # A monthly table larger than this goes out as a link to its download page instead of an attachment.
 REPORT_MAIL_MAX_ATTACHMENT_BYTES = env_int("REPORT_MAIL_MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024)
 # Reminder: graduates still 待联系 this many days after their dispatch.

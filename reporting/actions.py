@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import tempfile
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
@@ -253,3 +256,42 @@ def _store_snapshot(
     if appended:
         snapshot.content = path.read_bytes()  # the whole file, read once, for the caller
     return snapshot
+
+
+@dataclass(frozen=True)
+class MonthlyStart:
+    """What the 生成 button started: the new snapshot (small scope, made at once) or a worker's job id."""
+
+    rows: int
+    snapshot: MonthlySnapshot | None = None
+    job_id: str | None = None
+
+
+def start_monthly_generation(
+    *, cohort: int, month: datetime.date, office: Office | None, user: User
+) -> MonthlyStart:
+    """Generate the table now when the scope holds at most settings.REPORT_ASYNC_ROWS rows; else enqueue
+    `reporting.generate_monthly` (after commit; routed to the reports queue) and return its job id, a UUID the
+    page polls (selectors.monthly_job). Refusals (window, permission) are raised here, before anything is
+    enqueued."""
+    if not selectors.may_report_for(user, office):
+        raise PermissionDenied("您无权生成该单位的汇总表。")
+    month = selectors.month_start(month)
+    as_of = selectors.check_window(cohort=cohort, month=month)
+    rows = selectors.summary_row_count(cohort=cohort, as_of=as_of, office=office)
+    if rows <= selectors.async_threshold():
+        snapshot = generate_monthly_snapshot(cohort=cohort, month=month, office=office, user=user)
+        return MonthlyStart(rows=snapshot.row_count, snapshot=snapshot)
+    from .monthly_tasks import generate_monthly_task
+
+    job_id = str(uuid.uuid4())
+    cache.set(
+        selectors.job_key(job_id),
+        {"user": user.pk, "cohort": cohort, "month": month.isoformat(),
+         "office": office.pk if office is not None else None, "total": rows},
+        timeout=selectors.JOB_TTL,
+    )  # fmt: skip
+    kwargs = {"cohort": cohort, "month": month.isoformat(), "user_id": user.pk,
+              "office_id": office.pk if office is not None else None}  # fmt: skip
+    transaction.on_commit(lambda: generate_monthly_task.apply_async(kwargs=kwargs, task_id=job_id))
+    return MonthlyStart(rows=rows, job_id=job_id)

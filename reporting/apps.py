@@ -17,7 +17,8 @@ class ReportingConfig(AppConfig):
         register_demo_step(60, "月度汇总表", monthly_tables)
         register_nav(label="毕业生服务反馈", url_name="reporting:feedback", roles=[Role.UNIVERSITY_STAFF, Role.EDUCATION_STAFF, Role.PROVINCE_ADMIN], order=55)  # fmt: skip
         register_nav(label="统计分析", url_name="reporting:statistics", roles=[*offices, Role.EDUCATION_STAFF], order=52)  # fmt: skip
-        register_nav(label="交接进度", url_name="reporting:progress", roles=offices, order=32)  # moved from handover
+        # moved from handover
+        register_nav(label="交接进度", url_name="reporting:progress", roles=offices, order=32)
         from .progress.demo import weekly_submissions
 
         register_demo_step(62, "周进度报送", weekly_submissions)

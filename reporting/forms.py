@@ -32,3 +32,9 @@ class MonthForm(forms.Form):
     def cohort_value(self) -> int | None:
         cohort = self.cleaned_data.get("cohort") if self.is_valid() else None
         return cohort or cohort_for_month(self.month_value())
+
+
+class JobForm(forms.Form):
+    """?job=<uuid>: the worker's job whose progress the page shows."""
+
+    job = forms.UUIDField(required=False)

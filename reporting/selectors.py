@@ -12,6 +12,8 @@ import calendar
 import datetime
 from collections.abc import Iterator
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -135,6 +137,56 @@ def summary_rows(
         cursor.cursor.itersize = chunk_size  # the driver cursor: rows fetched per round trip
         cursor.execute(sql, params)
         yield from cursor
+
+
+JOB_TTL = 24 * 3600
+
+
+def async_threshold() -> int:
+    """Tables of more rows than this are built by a worker (settings.REPORT_ASYNC_ROWS, default 20,000)."""
+    return settings.REPORT_ASYNC_ROWS
+
+
+def job_key(job_id: str) -> str:
+    return f"reporting:monthly:job:{job_id}"
+
+
+def monthly_job(*, job_id: str, user: User) -> dict | None:
+    """The state of a worker's table for the page's progress bar, or None when JOB_ID is unknown or not USER's.
+    state: queued, running, done (snapshot set), refused (error set) or failed."""
+    from celery.result import AsyncResult
+
+    job = cache.get(job_key(job_id))
+    if job is None or job.get("user") != user.pk:
+        return None
+    result = AsyncResult(job_id)
+    status, info = result.state, result.info
+    total, written, snapshot, error = job["total"], 0, None, ""
+    if status == "PROGRESS" and isinstance(info, dict):
+        state, total, written = "running", info.get("total", total), info.get("written", 0)
+    elif status == "SUCCESS" and isinstance(info, dict) and info.get("snapshot"):
+        state = "done"
+        snapshot = snapshots_visible_to(user).filter(pk=info["snapshot"]).first()
+        written = total = snapshot.row_count if snapshot is not None else info.get("rows", total)
+    elif status == "SUCCESS" and isinstance(info, dict) and info.get("error"):
+        state, error = "refused", str(info["error"])
+    elif status in {"FAILURE", "REVOKED"}:
+        state = "failed"
+    else:
+        state = "running" if status in {"STARTED", "RETRY"} else "queued"
+    percent = 100 if state == "done" else (min(99, written * 100 // total) if total else 0)
+    return {
+        "id": job_id,
+        "state": state,
+        "written": written,
+        "total": total,
+        "percent": percent,
+        "snapshot": snapshot,
+        "error": error,
+        "cohort": job["cohort"],
+        "month": datetime.date.fromisoformat(job["month"]),
+        "finished": state in {"done", "refused", "failed"},
+    }
 
 
 def may_report_for(user: User, office: Office | None) -> bool:

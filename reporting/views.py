@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from core.permissions import employment_office_required
 from core.spreadsheets import xlsx_response
 
 from . import actions, selectors
-from .forms import MonthForm
+from .forms import JobForm, MonthForm
 
 
 def _own_scope(request: HttpRequest) -> Office | None:
@@ -41,7 +43,7 @@ def monthly_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, "7月不属于任何届别的报送期（8月至次年6月），请指定届别。")
         else:
             try:
-                snapshot = actions.generate_monthly_snapshot(
+                started = actions.start_monthly_generation(
                     cohort=cohort, month=month, office=office, user=request.user
                 )
             except selectors.ReportingWindowError as error:
@@ -49,10 +51,21 @@ def monthly_view(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as error:
                 messages.error(request, str(error))
             else:
-                messages.success(
-                    request,
-                    f"已生成 {snapshot.cohort}届 {month:%Y-%m} 汇总表第 {snapshot.version} 版，共 {snapshot.row_count} 人。",
-                )
+                if started.snapshot is not None:
+                    snapshot = started.snapshot
+                    messages.success(
+                        request,
+                        f"已生成 {snapshot.cohort}届 {month:%Y-%m} 汇总表第 {snapshot.version} 版，"
+                        f"共 {snapshot.row_count} 人。",
+                    )
+                else:
+                    messages.info(
+                        request,
+                        f"该表共 {started.rows} 人，已交由后台生成；可以离开本页，完成后在本页列表中查看新版本。",
+                    )
+                    return redirect(
+                        f"{reverse('reporting:monthly')}?month={month:%Y-%m}&cohort={cohort}&job={started.job_id}"
+                    )
         return redirect(f"{reverse('reporting:monthly')}?month={month:%Y-%m}&cohort={cohort or ''}")
     visible = selectors.snapshots_visible_to(request.user)
     listed = visible.filter(month=month)
@@ -72,7 +85,12 @@ def monthly_view(request: HttpRequest) -> HttpResponse:
             {**row, "label": selectors.STATUS_LABELS[row["status"]]}
             for row in selectors.submission_status(cohort=cohort, month=month)
         ]
+    job = None
+    job_form = JobForm(request.GET)
+    if request.method != "POST" and job_form.is_valid() and job_form.cleaned_data["job"]:
+        job = selectors.monthly_job(job_id=str(job_form.cleaned_data["job"]), user=request.user)
     context = {
+        "job": job,
         "form": form,
         "month": month,
         "cohort": cohort,
@@ -103,3 +121,12 @@ def snapshot_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = xlsx_response(bytes(snapshot.content), snapshot.filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@employment_office_required
+def monthly_job_view(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The progress bar of a table a worker builds (polled by htmx every second until it ends)."""
+    job = selectors.monthly_job(job_id=str(job_id), user=request.user)
+    if job is None:
+        raise Http404("没有这项生成任务。")
+    return render(request, "reporting/_monthly_job.html", {"job": job})
