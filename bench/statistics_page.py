@@ -1,6 +1,6 @@
 """The statistics page (/reporting/statistics/) at province scale: 1,000,000 graduates and their service entries.
 
-    .venv/bin/python bench/statistics.py [--graduates 1000000] [--entries 3000000] [--repeat 10] [--obligations]
+    .venv/bin/python bench/statistics_page.py [--graduates 1000000] [--entries 3000000] [--repeat 10] [--obligations]
 
 Its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gradservice_bench_statistics):
 created, migrated and seeded when missing; graduates generated as bench/registry.py does (several cohorts, visits
