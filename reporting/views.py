@@ -129,4 +129,7 @@ def monthly_job_view(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = selectors.monthly_job(job_id=str(job_id), user=request.user)
     if job is None:
         raise Http404("没有这项生成任务。")
-    return render(request, "reporting/_monthly_job.html", {"job": job})
+    response = render(request, "reporting/_monthly_job.html", {"job": job})
+    if job["state"] == "done":
+        response["HX-Refresh"] = "true"  # reload the page once: its list of versions shows the new one
+    return response
