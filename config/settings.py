@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -223,10 +226,41 @@ REMINDER_UNCONTACTED_DAYS = env_int("REMINDER_UNCONTACTED_DAYS", 7)
 REPORT_MAIL_SLOW_EXPORT_SECONDS = env_int("REPORT_MAIL_SLOW_EXPORT_SECONDS", 0)
 
 # --- API ---------------------------------------------------------------------------------------------------------
+# `/api/v1/` (config/api_urls.py; the shared parts in core/api/). Token first: a call without credentials is a 401.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.UserRateThrottle", "core.api.throttles.IPRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", "600/min"),
+        "ip": env("API_THROTTLE_IP", "1200/min"),
+    },
+    # The client address for the per-IP limit: REMOTE_ADDR, or the proxy's X-Forwarded-For entry behind one.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "高校毕业生就业服务系统 API",
+    "DESCRIPTION": "离校未就业高校毕业生实名登记、回访、服务与计划。认证：Authorization: Token <key>（python manage.py "
+    "drf_create_token 用户名）或浏览器会话（修改类请求需 CSRF 令牌）。",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI's files from the drf-spectacular-sidecar package: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging: no personal data ever goes into a log line; messages carry ids, never names or ID numbers --------

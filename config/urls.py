@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = "高校毕业生就业服务系统 · 管理后台"
 admin.site.site_title = "就业服务管理后台"
@@ -7,6 +8,9 @@ admin.site.index_title = "省级管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),  # the REST API (core/api/, each app's api.py)
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),  # OpenAPI 3
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),  # Swagger UI
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
     path("handover/reports/", include("reporting.progress.legacy_urls")),  # moved: permanent redirects

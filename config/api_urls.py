@@ -1,0 +1,32 @@
+"""`/api/v1/`: every app's API resources, mounted from one router.
+
+To add an app's resources, write `<app>/api.py` with `register(router)` (viewsets) and/or a list `urlpatterns`
+(plain paths), then add ONE line below: ``plug("<app>.api")``. See core/api/__init__.py for the shared parts
+(authentication, throttles, cursor pagination, Idempotency-Key, masking, scope, errors, schema responses).
+The schema (/api/schema/), Swagger UI (/api/docs/) and the schemathesis run in CI cover it from then on.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+urlpatterns: list = []
+
+
+def plug(module_name: str) -> None:
+    """Register MODULE_NAME's viewsets on the router and mount its own urlpatterns, if any."""
+    module = import_module(module_name)
+    if hasattr(module, "register"):
+        module.register(router)
+    urlpatterns.extend(getattr(module, "urlpatterns", []))
+
+
+# --- one line per app ------------------------------------------------------------------------------------------
+plug("graduates.api")
+plug("services.api")
+# ----------------------------------------------------------------------------------------------------------------
+
+urlpatterns += router.urls

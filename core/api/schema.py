@@ -1,0 +1,55 @@
+"""Shared OpenAPI responses, so each operation documents the error statuses it really answers.
+
+``errors(400, 401, 404)`` → the `responses` entries for `extend_schema`; 400 is the field-error object, the
+others ``{"detail": "..."}``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+DetailSerializer = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+
+DESCRIPTIONS = {
+    400: '请求有误：按字段给出中文错误信息，如 {"id_number": ["公民身份号码校验位不正确…"]}',
+    401: "未提供或无效的身份凭证（Authorization: Token …）",
+    403: "无权进行此操作（如非就业服务机构人员修改数据，或会话方式缺少 CSRF 令牌）",
+    404: "未找到，或不在您的数据范围内",
+    409: "相同 Idempotency-Key 的请求正在处理中",
+    422: "该 Idempotency-Key 已用于另一个不同的请求",
+    429: "请求过于频繁，请稍后重试（见 Retry-After）",
+}
+
+
+def errors(*codes: int) -> dict:
+    responses: dict = {}
+    for code in codes:
+        if code == 400:
+            responses[code] = OpenApiResponse(
+                response={
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                description=DESCRIPTIONS[400],
+            )
+        else:
+            responses[code] = OpenApiResponse(response=DetailSerializer, description=DESCRIPTIONS[code])
+    return responses
+
+
+# Every call may be refused for credentials or rate.
+COMMON = (401, 429)
+READ_ONE = (*COMMON, 404)
+LIST = (*COMMON, 400)
+WRITE = (*COMMON, 400, 403)
+CREATE = (*WRITE, 409, 422)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="同一用户以相同的 Key 和相同的请求内容重复提交时只创建一次，并返回首次的结果（1–255 个可见 ASCII 字符）。",
+)
