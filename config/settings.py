@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.audit.AuditRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -224,6 +225,19 @@ REPORT_MAIL_MAX_ATTACHMENT_BYTES = env_int("REPORT_MAIL_MAX_ATTACHMENT_BYTES", 8
 REMINDER_UNCONTACTED_DAYS = env_int("REMINDER_UNCONTACTED_DAYS", 7)
 # Tests only: seconds the scheduled export holds its transaction open, so a test can kill the worker mid-export.
 REPORT_MAIL_SLOW_EXPORT_SECONDS = env_int("REPORT_MAIL_SLOW_EXPORT_SECONDS", 0)
+
+# --- Audit and backup (core/audit.py, core/retention.py, core/purpose.py, core/backup.py) ----------------------
+# Audit rows older than this are deleted by the daily retention job; the law asks for six months at least.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 183)
+if AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least 183 (six months of logs, 网络安全法 第二十一条), not {AUDIT_RETENTION_DAYS}"
+    )
+# Downloads of personal data of more rows than this ask for the purpose first (GB/T 35273-2020 §7).
+EXPORT_PURPOSE_THRESHOLD = env_int("EXPORT_PURPOSE_THRESHOLD", 100)
+# Where `manage.py backup` writes; PG_BIN_DIR: the pg_dump/pg_restore to use (default: PATH, else pgserver's).
+BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))
+PG_BIN_DIR = env("PG_BIN_DIR", "")
 
 # --- API ---------------------------------------------------------------------------------------------------------
 # `/api/v1/` (config/api_urls.py; the shared parts in core/api/). Token first: a call without credentials is a 401.

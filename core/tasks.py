@@ -11,3 +11,11 @@ def health_probe() -> dict:
         cursor.execute("SELECT current_database()")
         (database,) = cursor.fetchone()
     return {"database": database, "offices": Office.objects.count()}
+
+
+@shared_task(name="core.purge_audit")
+def purge_audit() -> dict:
+    """The daily retention run of the audit log (beat entry of core/migrations/0004)."""
+    from .retention import purge_audit as purge
+
+    return purge(source="job").as_dict()
