@@ -263,6 +263,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Self-registration (/register/, POST /api/v1/self-registrations/; graduates/selfreg/): limits per client address and
+# per ID number, counted in the cache, and the shortest time a person takes to fill the form (no captcha).
+SELF_REGISTRATION_RATES = {
+    "ip": env("SELF_REGISTRATION_RATE_IP", "30/hour"),
+    "id_number": env("SELF_REGISTRATION_RATE_ID", "5/day"),
+}
+SELF_REGISTRATION_MIN_FILL_SECONDS = env_int("SELF_REGISTRATION_MIN_FILL_SECONDS", 5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "高校毕业生就业服务系统 API",
     "DESCRIPTION": "离校未就业高校毕业生实名登记、回访、服务与计划。认证：Authorization: Token <key>（python manage.py "

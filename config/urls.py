@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from graduates.selfreg.api import self_registration_api
+from graduates.selfreg.views import register_view
+
 admin.site.site_header = "高校毕业生就业服务系统 · 管理后台"
 admin.site.site_title = "就业服务管理后台"
 admin.site.index_title = "省级管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Self-registration (public): before any api/v1/ include.
+    path("register/", register_view, name="self_register"),
+    path("api/v1/self-registrations/", self_registration_api, name="api-self-registrations"),
+    path("graduates/self-registrations/", include("graduates.selfreg.urls")),
     path("api/v1/", include("config.api_urls")),  # the REST API (core/api/, each app's api.py)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),  # OpenAPI 3
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),  # Swagger UI

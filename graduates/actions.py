@@ -595,3 +595,172 @@ def add_timeline_note(
         changes={},
         note=note[:200],
     )
+
+
+# --- Self-registration (本人登记, seed 002's 求职登记小程序) ---------------------------------------------------------
+# What a graduate's own registration may set on a record. A field an office changed by hand (hand_edited) is never
+# overwritten: it becomes a conflict on the lead, for the office to resolve.
+SELF_REGISTRATION_FIELDS = (
+    "name", "mobile", "email", "university_name", "graduation_date", "education", "major", "origin_region_id",
+    "intentions", "service_needs",
+)  # fmt: skip
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+        return sorted(old or []) == sorted(new or [])
+    return old == new
+
+
+def _self_registration_changes(existing: Graduate, incoming: Graduate) -> tuple[dict, list[dict]]:
+    """The fields INCOMING would change on EXISTING ({field: [old, new]}), and those held back as conflicts."""
+    hand_edited = set(existing.hand_edited or [])
+    changes: dict = {}
+    conflicts: list[dict] = []
+    for name in SELF_REGISTRATION_FIELDS:
+        new = getattr(incoming, name)
+        old = getattr(existing, name)
+        if new in (None, "", []) or _same(old, new):
+            continue
+        field = name.removesuffix("_id")
+        if name in hand_edited or field in hand_edited:
+            conflicts.append({
+                "field": field,
+                "label": str(getattr(Graduate._meta.get_field(field), "verbose_name", field)),
+                "office_value": _jsonable(old),
+                "self_value": _jsonable(new),
+            })  # fmt: skip
+            continue
+        changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes, conflicts
+
+
+@transaction.atomic
+def register_self(
+    *,
+    graduate: Graduate,
+    office: Office,
+    requested_office: Office | None,
+    due_on: datetime.date,
+    reference: str,
+):
+    """A graduate's own registration (checked by graduates/selfreg/validation.py): create the record for OFFICE,
+    or link the existing one of that ID number and cohort (its responsible office keeps it). Either way the
+    source 本人登记 is kept with REFERENCE, and a lead (SelfRegistration) due on DUE_ON goes on the worklist of
+    the office holding the record. Returns the lead. No user acts: the history shows the graduate's own entry."""
+    from .models import SelfRegistration
+
+    note = SourceChannel.SELF.label
+    now = timezone.now()
+    lookup = {"id_number": graduate.id_number, "cohort": graduate.cohort}
+    existing = Graduate.objects.select_for_update().filter(**lookup).first()
+    conflicts: list[dict] = []
+    if existing is None:
+        graduate.responsible_office = office
+        graduate.sources = [SourceChannel.SELF]
+        graduate.state = State.WAITING
+        graduate.created_at = graduate.state_changed_at = now
+        try:
+            with transaction.atomic():  # a savepoint: two submissions at once give one record
+                graduate.save()
+        except IntegrityError:
+            graduate.pk = None
+            existing = Graduate.objects.select_for_update().filter(**lookup).first()
+            if existing is None:
+                raise
+        else:
+            GraduateChange.objects.create(
+                graduate=graduate, kind=GraduateChange.Kind.CREATED, changes={}, note=note
+            )
+    created = existing is None
+    if existing is not None:
+        changes, conflicts = _self_registration_changes(existing, graduate)
+        for name in changes:
+            setattr(existing, name, getattr(graduate, name))
+        if SourceChannel.SELF not in (existing.sources or []):
+            sources = sorted({*(existing.sources or []), SourceChannel.SELF})
+            changes["sources"] = [list(existing.sources or []), sources]
+            existing.sources = sources
+        # New contact details bring an unreachable graduate back to 待联系 (codes.SYSTEM_ONLY_TRANSITIONS).
+        if existing.state == State.UNREACHABLE and ({"mobile", "email"} & set(changes)):
+            changes["state"] = [existing.state, State.WAITING]
+            existing.state, existing.state_changed_at = State.WAITING, now
+        if changes:
+            existing.version += 1
+            existing.save(update_fields=[*changes, "state_changed_at", "version", "updated_at"])
+            GraduateChange.objects.create(
+                graduate=existing, kind=GraduateChange.Kind.UPDATED, changes=changes, note=note
+            )
+        graduate = existing
+    GraduateSource.objects.get_or_create(
+        graduate=graduate,
+        channel=SourceChannel.SELF,
+        reference=reference[:200],
+        defaults={"office": requested_office or graduate.responsible_office, "received_at": now},
+    )
+    lead = SelfRegistration.objects.create(
+        graduate=graduate,
+        office_id=graduate.responsible_office_id,
+        requested_office=requested_office,
+        created_record=created,
+        received_at=now,
+        due_on=due_on,
+        conflicts=conflicts,
+    )
+    record_audit(action="graduate.self_registered", actor=None, obj=graduate, data={"lead": lead.pk})
+    return lead
+
+
+@transaction.atomic
+def resolve_self_registration_conflict(*, lead_id: int, field: str, accept: bool, acting_user: User):
+    """The office decides one conflict of a self-registration: ACCEPT takes the graduate's value (an office's
+    edit, in the history), else the office's value stays (noted on the timeline). Returns the lead."""
+    from .models import SelfRegistration
+
+    lead = SelfRegistration.objects.select_for_update().select_related("graduate").get(pk=lead_id)
+    _ensure_in_scope(lead.graduate, acting_user)
+    conflict = next((c for c in lead.conflicts if c["field"] == field), None)
+    if conflict is None:
+        raise ValidationError("该冲突已处理。")
+    if accept:
+        graduate = Graduate.objects.get(pk=lead.graduate_id)
+        name = "origin_region_id" if field == "origin_region" else field
+        value = conflict["self_value"]
+        if field == "graduation_date":
+            value = datetime.date.fromisoformat(value)
+        setattr(graduate, name, value)
+        update_graduate(graduate=graduate, acting_user=acting_user, expected_version=graduate.version)
+    else:
+        add_timeline_note(
+            graduate_id=lead.graduate_id,
+            acting_user=acting_user,
+            note=f"本人登记：保留现有的“{conflict['label']}”",
+            kind=GraduateChange.Kind.UPDATED,
+        )
+    lead.conflicts = [c for c in lead.conflicts if c["field"] != field]
+    lead.save(update_fields=["conflicts"])
+    return lead
+
+
+@transaction.atomic
+def mark_self_registration_contacted(*, lead_id: int, acting_user: User, note: str = ""):
+    """The office contacted the graduate who registered: the lead leaves the worklist. False if it already had."""
+    from .models import SelfRegistration
+
+    lead = SelfRegistration.objects.select_for_update().select_related("graduate").get(pk=lead_id)
+    _ensure_in_scope(lead.graduate, acting_user)
+    if lead.status != SelfRegistration.Status.OPEN:
+        return False
+    lead.status = SelfRegistration.Status.CONTACTED
+    lead.contacted_at = timezone.now()
+    lead.contacted_by = acting_user
+    lead.note = note[:200]
+    lead.save(update_fields=["status", "contacted_at", "contacted_by", "note"])
+    add_timeline_note(
+        graduate_id=lead.graduate_id,
+        acting_user=acting_user,
+        note=f"已联系本人登记的毕业生{('：' + note) if note else ''}",
+        kind=GraduateChange.Kind.UPDATED,
+    )
+    record_audit(action="graduate.self_registration_contacted", actor=acting_user, obj=lead.graduate)
+    return True

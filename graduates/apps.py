@@ -13,9 +13,13 @@ class GraduatesConfig(AppConfig):
         from .demo import load_office_lists, load_registry
         from .roster.selectors import roster_waiting_count
         from .selectors import incomplete_count, waiting_count
+        from .selfreg.demo import load_self_registrations
+        from .selfreg.navigation import register as register_self_registration
 
         register_demo_step(10, "毕业生名单", load_registry)
         register_demo_step(30, "经办机构名单", load_office_lists)
+        register_demo_step(40, "本人登记", load_self_registrations)
+        register_self_registration()
         office_roles = [Role.PROVINCE_ADMIN, Role.PREFECTURE_STAFF, Role.COUNTY_STAFF]
         register_nav(label="毕业生", url_name="graduates:list", order=10)
         register_nav(label="登记毕业生", url_name="graduates:create", roles=office_roles, order=11)

@@ -497,3 +497,49 @@ class RosterDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort}届：{self.due_date:%Y-%m-%d}"
+
+
+class SelfRegistration(models.Model):
+    """本人登记 (seed 002's 求职登记小程序): a graduate's own request for help. The registry record it created or
+    linked holds the data; this is the lead on the office's worklist, to be contacted within one working day, with
+    the fields the office had changed by hand and the graduate gave otherwise (conflicts for the office)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待联系"
+        CONTACTED = "contacted", "已联系"
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="self_registrations")
+    office = models.ForeignKey(
+        Office, verbose_name="受理机构", on_delete=models.PROTECT, related_name="self_registrations"
+    )
+    requested_office = models.ForeignKey(
+        Office,
+        verbose_name="本人选择的服务机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_record = models.BooleanField("新登记", help_text="否：已有记录，本人再次登记")
+    received_at = models.DateTimeField("提交时间", default=timezone.now)
+    due_on = models.DateField("联系截止日期", help_text="提交后 1 个工作日")
+    conflicts = models.JSONField(
+        "待处理的冲突",
+        default=list,
+        help_text="经办人员修改过、本人填写不同的字段：[{field, label, office_value, self_value}]",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    contacted_at = models.DateTimeField("联系时间", null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("联系情况", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "本人登记"
+        verbose_name_plural = "本人登记"
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["office", "status", "due_on"], name="selfreg_office_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
