@@ -27,6 +27,10 @@ def plug(module_name: str) -> None:
 # --- one line per app ------------------------------------------------------------------------------------------
 plug("graduates.api")
 plug("services.api")
+plug("handover.api")
+plug("graduates.roster.api")
+plug("services.postings_api")
+plug("reporting.api")
 # ----------------------------------------------------------------------------------------------------------------
 
 urlpatterns += router.urls

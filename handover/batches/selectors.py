@@ -26,6 +26,15 @@ def batches_visible_to(user: User) -> QuerySet[HandoverBatch]:
     return HandoverBatch.objects.none()
 
 
+def items_visible_to(user: User) -> QuerySet[HandoverItem]:
+    """Hand-over items: the bureau sees every one; an office those dispatched to an office in its subtree (its
+    share, and its counties'); anybody else none."""
+    items = HandoverItem.objects.select_related("batch", "graduate", "office", "acknowledged_by")
+    if works_for_bureau(user):
+        return items
+    return scope_for(user).filter(items, office_field="office")
+
+
 def unassigned_queue(user: User) -> QuerySet[Graduate]:
     """The bureau's 待分配 queue: graduates of received batches still held by the bureau (not signed, not reported
     to MOHRSS)."""

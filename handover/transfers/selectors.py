@@ -47,6 +47,15 @@ def outbox(user: User) -> QuerySet[Transfer]:
     )
 
 
+def visible_to(user: User) -> QuerySet[Transfer]:
+    """Transfers an office in USER's scope requested or was asked to take (the inbox and outbox together)."""
+    scope = scope_for(user)
+    return (
+        scope.filter(Transfer.objects.all(), office_field="to_office")
+        | scope.filter(Transfer.objects.all(), office_field="from_office")
+    ).select_related(*RELATED)
+
+
 def open_transfer_for(graduate_id: int) -> Transfer | None:
     return (
         Transfer.objects.filter(graduate_id=graduate_id, status=Transfer.Status.REQUESTED)
