@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.idempotency import IdempotentCreateMixin
+from core.api.idempotency import idempotent
 from core.api.permissions import EmploymentOfficeWrites
 from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
 from core.api.scoping import ScopedViewMixin
@@ -290,9 +290,7 @@ DECISION_RESPONSES = {200: TransferSerializer, **errors(*WRITE, 404)}
         responses={201: TransferSerializer, **errors(*CREATE)},
     ),
 )
-class TransferViewSet(
-    IdempotentCreateMixin, ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class TransferViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Transfers of graduates who live elsewhere: the sender asks, the receiver accepts or rejects."""
 
     queryset = Transfer.objects.none()  # for the schema; requests use scoped_queryset
@@ -312,6 +310,9 @@ class TransferViewSet(
         return transfer_selectors.visible_to(user)
 
     def create(self, request, *args, **kwargs):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request) -> Response:
         data = _body(TransferRequestSerializer, request)
         transfer = transfer_actions.request_transfer(
             graduate=data["graduate"],

@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.api.idempotency import IdempotentCreateMixin
+from core.api.idempotency import idempotent
 from core.api.permissions import EmploymentOfficeWrites
 from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, errors
 from core.api.scoping import ScopedViewMixin
@@ -156,9 +156,7 @@ class PostingFilter(django_filters.FilterSet):
         responses={201: JobPostingSerializer, **errors(*CREATE)},
     ),
 )
-class JobPostingViewSet(
-    IdempotentCreateMixin, ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class JobPostingViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = JobPosting.objects.none()  # for the schema; requests use scoped_queryset
     serializer_class = JobPostingSerializer
     permission_classes = [EmploymentOfficeWrites]
@@ -171,6 +169,9 @@ class JobPostingViewSet(
         return selectors.postings_visible_to(user)
 
     def create(self, request, *args, **kwargs):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         wrong = type_errors(data, POSTING_TYPES)
         if wrong:
@@ -263,9 +264,7 @@ class EventFilter(django_filters.FilterSet):
         responses={201: RecruitmentEventSerializer, **errors(*CREATE)},
     ),
 )
-class RecruitmentEventViewSet(
-    IdempotentCreateMixin, ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class RecruitmentEventViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RecruitmentEvent.objects.none()  # for the schema; requests use scoped_queryset
     serializer_class = RecruitmentEventSerializer
     permission_classes = [EmploymentOfficeWrites]
@@ -278,6 +277,9 @@ class RecruitmentEventViewSet(
         return selectors.events_visible_to(user).prefetch_related("postings")
 
     def create(self, request, *args, **kwargs):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         wrong = type_errors(data, EVENT_TYPES)
         if wrong:
