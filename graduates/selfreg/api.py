@@ -59,6 +59,13 @@ class SelfRegistrationView(APIView):
                 {"detail": "请以 JSON（Content-Type: application/json）提交。"},
                 status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             )
+        if isinstance(exc, Throttled):  # our message, whatever the project's exception handler says
+            response = Response(
+                {"detail": throttled_message(exc.wait)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+            if exc.wait is not None:
+                response["Retry-After"] = str(max(1, int(exc.wait)))
+            return response
         return super().handle_exception(exc)
 
     def throttled(self, request, wait):

@@ -33,5 +33,8 @@ def check_form_token(token: str | None) -> None:
         started = float(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise ValidationError(MSG_MISSING, code="invalid") from None
-    if time.time() - started < min_fill_seconds():
+    elapsed = time.time() - started
+    if elapsed > MAX_AGE:
+        raise ValidationError(MSG_MISSING, code="stale")
+    if elapsed < min_fill_seconds():
         raise ValidationError(MSG_TOO_FAST, code="too_fast")

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from core.models import Office, OfficeKind, Region
 from graduates.actions import office_for_origin
 from graduates.checks import (
-    check_email,
     check_mobile,
     check_region_code,
     collect_graduate_errors,
@@ -28,8 +30,29 @@ from .tokens import check_form_token
 MAX_CODES = 10  # each code list has 10 codes
 
 
+class _Text(serializers.CharField):
+    """A bounded text field whose every message names it (DRF's own NUL and surrogate messages do not)."""
+
+    def __init__(self, *, field_label: str, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            ProhibitNullCharactersValidator(message=f"{field_label}不能包含空字符（NUL）。")
+            if isinstance(v, ProhibitNullCharactersValidator)
+            else _NoSurrogates(field_label)
+            if isinstance(v, ProhibitSurrogateCharactersValidator)
+            else v
+            for v in self.validators
+        ]
+
+
+class _NoSurrogates(ProhibitSurrogateCharactersValidator):
+    def __init__(self, label: str):
+        self.message = f"{label}包含无法识别的字符。"
+
+
 def _text(label: str, max_length: int, *, required: bool = True) -> serializers.CharField:
-    return serializers.CharField(
+    return _Text(
+        field_label=label,
         max_length=max_length,
         required=required,
         allow_blank=not required,
@@ -40,8 +63,6 @@ def _text(label: str, max_length: int, *, required: bool = True) -> serializers.
             "null": f"请填写{label}。",
             "invalid": f"{label}应为文字。",
             "max_length": f"{label}不能超过 {max_length} 个字符。",
-            "null_characters_not_allowed": f"{label}不能包含空字符（NUL）。",
-            "surrogate_characters_not_allowed": f"{label}包含无法识别的字符。",
         },
     )
 
@@ -169,6 +190,14 @@ def flatten_errors(detail) -> dict[str, list[str]]:
     return {str(field): list(dict.fromkeys(messages(value))) for field, value in detail.items()}
 
 
+def check_mobile_or_blank(value: str) -> str:
+    """The mobile's canonical form, or "" when it is not a valid one (check_mobile's message is given later)."""
+    try:
+        return check_mobile(value) or ""
+    except ValidationError:
+        return "invalid"
+
+
 def _bureau() -> Office | None:
     return Office.objects.filter(
         kind=OfficeKind.BUREAU, region_id=f"{settings.PROVINCE_CODE[:2]}0000"
@@ -190,53 +219,60 @@ def _requested_office(code: str, errors: dict[str, list[str]]) -> Office | None:
 
 def check_registration(data, *, today: datetime.date | None = None) -> CheckedRegistration:
     """Check DATA (JSON or the page's form); raise RegistrationInvalid({"field": ["message"]})."""
-    serializer = SelfRegistrationSerializer(data=data)
-    if not serializer.is_valid():
-        raise RegistrationInvalid(flatten_errors(serializer.errors))
-    values = serializer.validated_data
+    # Each field on its own (as Serializer.to_internal_value does), so that a request with several wrong fields
+    # hears of all of them, the registry's checks included, in one answer.
     errors: dict[str, list[str]] = {}
-    try:
-        check_form_token(values["form_token"])
-    except ValidationError as exc:
-        errors["form_token"] = exc.messages
+    values: dict = {}
+    for name, field in SelfRegistrationSerializer().fields.items():
+        try:
+            value = field.run_validation(field.get_value(data))
+            if name == "consent" and value is not True:
+                raise serializers.ValidationError("请阅读并同意个人信息处理说明。")
+            values[name] = value
+        except serializers.ValidationError as exc:
+            errors.update(flatten_errors({name: exc.detail}))
+        except SkipField:
+            pass
+    if "form_token" in values:
+        try:
+            check_form_token(values["form_token"])
+        except ValidationError as exc:
+            errors["form_token"] = exc.messages
     today = today or timezone.localdate()
     region: Region | None = None
-    try:
-        region = check_region_code(values["origin_region"])
-    except ValidationError as exc:
-        errors["origin_region"] = exc.messages
-    mobile = values["mobile"]
-    try:  # the form's own contact checks, with "required" here: the office must be able to call back
-        if not check_mobile(mobile):
-            raise ValidationError("请填写手机号码。")
-    except ValidationError as exc:
-        errors["mobile"] = exc.messages
-    try:
-        check_email(values.get("email") or "")
-    except ValidationError as exc:
-        errors["email"] = exc.messages
+    if "origin_region" in values:
+        try:
+            region = check_region_code(values["origin_region"])
+        except ValidationError as exc:
+            errors["origin_region"] = exc.messages
+    if "mobile" in values and not check_mobile_or_blank(values["mobile"]):
+        errors["mobile"] = ["请填写手机号码。"]  # the office must be able to call back
     requested = _requested_office(values.get("office") or "", errors)
-    cohort = values["graduation_date"].year
+    graduation_date = values.get("graduation_date")
+    cohort = graduation_date.year if graduation_date else None
     graduate = Graduate(
-        name=values["name"],
-        id_number=values["id_number"],
-        mobile=mobile,
+        name=values.get("name", ""),
+        id_number=values.get("id_number", ""),
+        mobile=values.get("mobile", ""),
         email=values.get("email") or "",
-        university_name=normalize_text(values["university_name"]),
-        graduation_date=values["graduation_date"],
-        education=values["education"],
-        major=normalize_text(values["major"]),
+        university_name=normalize_text(values.get("university_name", "")),
+        graduation_date=graduation_date,
+        education=values.get("education", ""),
+        major=normalize_text(values.get("major", "")),
         origin_region=region,
-        intentions=sorted(set(values["intentions"]), key=Intention.values.index),
+        intentions=sorted(set(values.get("intentions") or []), key=Intention.values.index),
         service_needs=sorted(set(values.get("service_needs") or []), key=ServiceNeed.values.index),
         cohort=cohort,
-        category=Category.FRESH if cohort >= today.year else Category.PREVIOUS,
+        category=Category.FRESH if cohort and cohort >= today.year else Category.PREVIOUS,
     )
+    # The registry's own checks (graduates/checks.py); a field the bounds above refused is not checked again.
     for field, messages in collect_graduate_errors(graduate, today=today).items():
-        errors.setdefault("graduation_date" if field == "cohort" else field, []).extend(messages)
-    if graduate.graduation_date > today + datetime.timedelta(days=366):
+        field = "graduation_date" if field == "cohort" else field
+        if field not in errors and (field in values or field in ("service_needs", "graduation_date")):
+            errors.setdefault(field, []).extend(messages)
+    if graduation_date and graduation_date > today + datetime.timedelta(days=366):
         errors.setdefault("graduation_date", []).append("毕业日期不能晚于明年。")
-    if not graduate.name:
+    if "name" in values and not graduate.name:
         errors.setdefault("name", []).append("请填写姓名。")
     if errors:
         raise RegistrationInvalid({k: list(dict.fromkeys(v)) for k, v in errors.items()})
