@@ -260,7 +260,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.StrictJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Self-registration (/register/, POST /api/v1/self-registrations/; graduates/selfreg/): limits per client address and
@@ -282,6 +282,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI's files from the drf-spectacular-sidecar package: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Code lists shared by several resources keep one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "GraduateStateEnum": "graduates.codes.State",
+        "EducationLevelEnum": "graduates.codes.EducationLevel",
+        "PlanStateEnum": "services.codes.PlanState",
+    },
 }
 
 # --- Logging: no personal data ever goes into a log line; messages carry ids, never names or ID numbers --------

@@ -21,3 +21,14 @@ class EmploymentOfficeWrites(BasePermission):
             return True
         office = getattr(user, "office", None)
         return office is not None and office.is_employment_office
+
+
+class EmploymentOffice(BasePermission):
+    """Employment office staff only, reads too (service plans belong to employment offices)."""
+
+    message = MSG_EMPLOYMENT_OFFICE
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        office = getattr(user, "office", None) if user and user.is_authenticated else None
+        return office is not None and office.is_employment_office

@@ -32,7 +32,8 @@ class UserRateThrottle(_SettingsRateThrottle):
 
 
 class IPRateThrottle(_SettingsRateThrottle):
-    """Per client address, signed in or not (many failed tokens from one address are throttled too)."""
+    """Per client address: every user calling from it shares one budget (throttles run after authentication,
+    so a call without valid credentials is answered 401 before it counts)."""
 
     scope = "ip"
 
