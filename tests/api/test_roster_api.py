@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -77,7 +78,7 @@ def test_a_bad_upload_answers_the_pages_messages_by_field(university_clerk, pref
     }
     assert upload(university_clerk, filename=None).json() == {"file": ["请选择要上传的名单文件。"]}
     assert upload(university_clerk, cohort=1999).json() == {
-        "cohort": [f"届别应为 2000 至 {time.localtime().tm_year + 1} 年之间的四位年份。"]
+        "cohort": [f"届别应为 2000 至 {timezone.localdate().year + 1} 年之间的四位年份。"]
     }
     assert upload(university_clerk, source="mohrss").json() == {"source": ["名单来源无效，请从列表中选择。"]}
     # An office loads its walk-in lists, not a university's roster.
