@@ -4,6 +4,7 @@ Production-safe defaults: DEBUG off, HTTPS-only cookies, HSTS. The development r
 the test runner (`python3 dev.py test`) set the few variables that differ on a developer's machine.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,7 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.security.admin_site.SecureAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,7 +44,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
+    "core.security",
     "graduates",
     "handover",
     "services",
@@ -59,9 +65,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.security.middleware.SessionLimitsMiddleware",
+    "core.security.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.audit.AuditRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,12 +162,46 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "core.security.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # MLPS 2.0 level 3: three of upper-case, lower-case, digits, symbols (core/security/passwords.py)
+    {"NAME": "core.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Argon2 first: new and changed passwords, and every older hash at its owner's next login (Django re-hashes).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Lockout (django-axes): 5 failures within 30 minutes lock the username (never the IP: offices share one NAT
+# address) until 30 minutes have passed or an admin unlocks it (core/security/lockout.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a username key can be dodged by rotating user agents; it cannot: the key is the username alone.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.security.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # unlocking is the users' admin action, audited
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
+# Sessions: idle timeout (sliding) and absolute lifetime, enforced by core/security/middleware.py; the database
+# row outlives the idle timeout a little so the middleware can say why the session ended.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+if not (0 < SESSION_IDLE_TIMEOUT <= 30 * 60 and 0 < SESSION_ABSOLUTE_LIFETIME <= 12 * 3600):
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_MINUTES must be 1-30 and SESSION_ABSOLUTE_HOURS 1-12 (MLPS 2.0)."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 10 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Second factor (django-otp): provincial admins and the admin site (core/security/otp.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "高校毕业生就业服务系统")
 
 # --- Language and time -----------------------------------------------------------------------------------------
 # Source strings are written in Chinese directly: the product ships one language (see README, "Language").

@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 
 from .demo import PROVINCE_ADMIN_GROUP
 from .models import AuditEvent, Office, Region, Role, User
+from .security.admin import locked_out, reset_second_factor, unlock_users
+from .security.lockout import with_lockout
 
 # Fields only a superuser sets: with them a provincial admin could raise itself above its role.
 PRIVILEGE_FIELDS = frozenset({"is_superuser", "is_staff", "groups", "user_permissions"})
@@ -47,7 +49,8 @@ class UserAdmin(BaseUserAdmin):
     """Superusers manage everyone. A provincial admin manages the users of its province's offices only, never a
     superuser, and never sets privileges: staff status and the admin group follow the role."""
 
-    list_display = ["username", "full_name", "role", "office", "is_active", "last_login"]
+    list_display = ["username", "full_name", "role", "office", "is_active", "last_login", locked_out]
+    actions = [unlock_users, reset_second_factor]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "office__name"]
     list_select_related = ["office"]
@@ -71,7 +74,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = with_lockout(super().get_queryset(request))
         prefix = managed_province_prefix(request.user)
         if prefix is None:
             return queryset

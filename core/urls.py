@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("account/", include("core.security.urls")),  # second factor, password change
     path("notifications/", views.notifications, name="notifications"),
     path("healthz", views.healthz, name="healthz"),
 ]

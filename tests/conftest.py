@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.db.backends.signals import connection_created
+from django.test import Client as DjangoClient
 
 from core.demo import DEMO_PASSWORD, seed_demo_province
 from core.models import Region, User
@@ -178,3 +179,63 @@ def _let_the_test_runner_flush_the_audit_log(sender, connection, **kwargs):
 
 
 connection_created.connect(_let_the_test_runner_flush_the_audit_log, dispatch_uid="audit_truncate_in_tests")
+
+
+# --- The second factor (core/security): provincial admins and staff must pass it after the password ------------
+
+
+def enrol_totp(user):
+    """USER's confirmed authenticator (created if none), as if the user had bound a phone."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name="测试用身份验证器", confirmed=True)
+
+
+def totp_code(user) -> str:
+    """The code USER's authenticator shows, as the phone would compute it; never one already used (a code is
+    accepted once: with two logins in one 30-second step the second takes the next step's, within tolerance)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device = enrol_totp(user)
+    while True:
+        device.refresh_from_db()
+        for offset in range(-device.tolerance, device.tolerance + 1):
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
+            if totp.t() > device.last_t:
+                return f"{totp.token():0{device.digits}d}"
+        time.sleep(1)
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark CLIENT's session as having passed the second factor with USER's authenticator (django-otp's own
+    login(), as the verification page does), for users who must pass it."""
+    from django.http import HttpRequest
+    from django_otp import login as otp_login
+
+    from core.security.otp import requires_otp
+
+    if not requires_otp(user):
+        return
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    otp_login(request, enrol_totp(user))
+    request.session.save()
+
+
+class OtpClient(DjangoClient):
+    """Django's test client; force_login stands in for the whole login, the second factor included (pass
+    otp=False to stop after the password, as tests of the second factor do)."""
+
+    def force_login(self, user, backend=None, otp=True):
+        super().force_login(user, backend)
+        if otp:
+            verify_second_factor(self, user)
+
+
+@pytest.fixture
+def client():
+    return OtpClient()
