@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
-from core.audit import record_audit
+from core.audit import record_audit, record_export
+from core.purpose import PurposeExportForm, export_form_purpose
 
 from . import search_tokens
 from .models import FollowUpVisit, Graduate, GraduateChange, GraduateSource, RosterDeadline, RosterUpload
@@ -105,13 +106,18 @@ class GraduateAdmin(ExportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    export_form_class = PurposeExportForm  # + the purpose, required above EXPORT_PURPOSE_THRESHOLD rows
+
     def get_export_data(self, file_format, request, queryset, **kwargs):
+        rows = queryset.count()
+        purpose = export_form_purpose(kwargs.get("export_form"), rows)
         data = super().get_export_data(file_format, request, queryset, **kwargs)
-        record_audit(
+        record_export(
             action="graduate.exported",
-            actor=request.user,
             request=request,
-            data={"rows": queryset.count(), "format": file_format.get_title()},
+            rows=rows,
+            purpose=purpose,
+            data={"format": file_format.get_title()},
         )
         return data
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from core.audit import record_audit
+from core.audit import record_export
 from core.models import Office, OfficeKind
 from core.permissions import employment_office_required
+from core.purpose import purpose_step
 from core.spreadsheets import xlsx_response
 
 from . import actions, selectors
@@ -111,13 +112,18 @@ def snapshot_download(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = selectors.snapshots_visible_to(request.user).defer(None).filter(pk=pk).first()
     if snapshot is None:
         raise Http404("没有这份汇总表。")
-    record_audit(
+    step = purpose_step(request, rows=snapshot.row_count, what="月度汇总表")
+    if step.response is not None:
+        return step.response
+    record_export(
         action="reporting.monthly.downloaded",
         request=request,
         obj=snapshot,
-        data={"cohort": snapshot.cohort, "month": f"{snapshot.month:%Y-%m}", "version": snapshot.version,
-              "rows": snapshot.row_count},
-    )  # fmt: skip
+        rows=snapshot.row_count,
+        purpose=step.purpose,
+        scope=snapshot.office.name if snapshot.office_id else "全省",
+        data={"cohort": snapshot.cohort, "month": f"{snapshot.month:%Y-%m}", "version": snapshot.version},
+    )
     response = xlsx_response(bytes(snapshot.content), snapshot.filename)
     response["Cache-Control"] = "no-store"
     return response

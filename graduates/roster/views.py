@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.audit import record_audit
+from core.audit import record_export
+from core.purpose import purpose_step
 from core.spreadsheets import xlsx_response
 
 from ..models import RosterUpload
@@ -105,7 +106,16 @@ def upload_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def invalid_rows_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_upload_for(user=request.user, pk=pk)
-    record_audit(action="roster.invalid_rows_downloaded", actor=request.user, obj=upload, request=request)
+    step = purpose_step(request, rows=upload.invalid, what="名单中有误的行")
+    if step.response is not None:
+        return step.response
+    record_export(
+        action="roster.invalid_rows_downloaded",
+        request=request,
+        obj=upload,
+        rows=upload.invalid,
+        purpose=step.purpose,
+    )
     return xlsx_response(invalid_rows_workbook(upload), f"有误的行-{upload.filename}")
 
 

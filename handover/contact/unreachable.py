@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
-from core.audit import record_audit
+from core.audit import record_audit, record_export
 from core.models import User
 from core.spreadsheets import formula_safe
 from graduates import checks
@@ -43,7 +43,7 @@ def unreachable_in_scope(user: User) -> QuerySet[Graduate]:
     )
 
 
-def unreachable_workbook(user: User) -> bytes:
+def unreachable_workbook(user: User, *, purpose: str = "") -> bytes:
     """The office's unreachable graduates as .xlsx, for the Education Dept and the universities to fill in the
     contact columns (the ID number column is text, so Excel keeps every digit)."""
     workbook = Workbook(write_only=True)
@@ -59,7 +59,7 @@ def unreachable_workbook(user: User) -> bytes:
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
-    record_audit(action="handover.unreachable.exported", actor=user, data={"rows": count})
+    record_export(action="handover.unreachable.exported", actor=user, rows=count, purpose=purpose)
     return buffer.getvalue()
 
 

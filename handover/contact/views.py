@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.permissions import employment_office_required
+from core.purpose import purpose_step
 from core.spreadsheets import xlsx_response
 from graduates.selectors import get_graduate_for
 from handover.forms import CohortForm
@@ -103,9 +104,12 @@ def report_in_view(request: HttpRequest) -> HttpResponse:
 
 @employment_office_required
 def unreachable_export_view(request: HttpRequest) -> HttpResponse:
-    from handover.contact.unreachable import unreachable_workbook
+    from handover.contact.unreachable import unreachable_in_scope, unreachable_workbook
 
-    return xlsx_response(unreachable_workbook(request.user), "无法联系名单.xlsx")
+    step = purpose_step(request, rows=unreachable_in_scope(request.user).count(), what="无法联系名单")
+    if step.response is not None:
+        return step.response
+    return xlsx_response(unreachable_workbook(request.user, purpose=step.purpose), "无法联系名单.xlsx")
 
 
 @require_POST

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from core.audit import record_audit
+from core.audit import record_export
 from core.models import Role
+from core.purpose import purpose_step
 from core.spreadsheets import xlsx_response
 from reporting.cells import date_cn
 
@@ -84,7 +85,7 @@ def feedback_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: the purpose step (core/purpose.py)
 def feedback_download(request: HttpRequest, university_id: int) -> HttpResponse:
     university = selectors.feedback_universities(request.user).filter(pk=university_id).first()
     if university is None:
@@ -92,6 +93,10 @@ def feedback_download(request: HttpRequest, university_id: int) -> HttpResponse:
     cohort = _download_cohort(request)
     if cohort is None:
         return _back_to_page(request)
+    rows = selectors.row_counts(cohort=cohort, universities=[university]).get(university.pk, 0)
+    step = purpose_step(request, rows=rows, what=f"{university.name}服务情况反馈表")
+    if step.response is not None:
+        return step.response
     content, count = workbook.write_feedback(
         cohort=cohort,
         university=university,
@@ -99,17 +104,20 @@ def feedback_download(request: HttpRequest, university_id: int) -> HttpResponse:
         user=request.user,
         generated_at=timezone.now(),
     )
-    record_audit(
+    record_export(
         action="reporting.feedback.downloaded",
         request=request,
         obj=university,
-        data={"cohort": cohort, "rows": count},
+        rows=count,
+        purpose=step.purpose,
+        scope=university.name,
+        data={"cohort": cohort},
     )
     return _no_store(xlsx_response(content, workbook.filename(cohort, university)))
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: the purpose step (core/purpose.py)
 def feedback_zip(request: HttpRequest) -> HttpResponse:
     universities = list(selectors.feedback_universities(request.user))
     if len(universities) < 2:
@@ -117,13 +125,19 @@ def feedback_zip(request: HttpRequest) -> HttpResponse:
     cohort = _download_cohort(request)
     if cohort is None:
         return _back_to_page(request)
+    rows = sum(selectors.row_counts(cohort=cohort, universities=universities).values())
+    step = purpose_step(request, rows=rows, what="全部院校服务情况反馈表")
+    if step.response is not None:
+        return step.response
     content, count = workbook.write_feedback_zip(
         cohort=cohort, universities=universities, user=request.user, generated_at=timezone.now()
     )
-    record_audit(
+    record_export(
         action="reporting.feedback.downloaded_all",
         request=request,
-        data={"cohort": cohort, "rows": count, "universities": len(universities)},
+        rows=count,
+        purpose=step.purpose,
+        data={"cohort": cohort, "universities": len(universities)},
     )
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = (

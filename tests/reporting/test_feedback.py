@@ -124,7 +124,7 @@ def test_a_university_downloads_its_own_graduates_with_services_and_destination(
     assert "生成人：演示·青海大学就业处" in sheet[1][2]
     event = AuditEvent.objects.get(action="reporting.feedback.downloaded")
     assert event.actor == university_clerk
-    assert event.data == {"cohort": 2025, "rows": 1}
+    assert event.data == {"cohort": 2025, "rows": 1, "purpose": "", "scope": "青海大学", "filters": {}}
 
 
 def test_another_universitys_file_is_404(client, university_clerk, prefecture_clerk, cohort_2025):
@@ -164,7 +164,12 @@ def test_the_education_dept_gets_every_university(client, education_clerk, provi
     ]
     assert sheet_rows(files["青海民族大学.xlsx"]) == []
     event = AuditEvent.objects.get(action="reporting.feedback.downloaded_all")
-    assert event.data == {"cohort": 2025, "rows": 2, "universities": 3}
+    assert {k: event.data[k] for k in ("cohort", "rows", "universities", "purpose")} == {
+        "cohort": 2025,
+        "rows": 2,
+        "universities": 3,
+        "purpose": "",
+    }
     client.force_login(province_admin)  # the bureau sends it: it may see it too
     with on("2026-01-20"):
         response = client.get(reverse("reporting:feedback_download", args=[cohort_2025["qhnu"].pk]))
