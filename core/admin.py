@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from .demo import PROVINCE_ADMIN_GROUP
 from .models import AuditEvent, Office, Region, Role, User
@@ -120,13 +122,52 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Append-only: nobody adds, edits or deletes audit rows through the admin."""
+    """The audit log for provincial admins: searched by person, office, action, object and time; read-only for
+    everybody (the database refuses changes anyway: core/migrations/0004)."""
 
-    list_display = ["at", "action", "actor", "office", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["action", "object_id", "actor__username"]
+    list_display = ["at", "action", "actor", "office", "object_link", "rows", "purpose", "ip_address"]
+    list_filter = ["action", "office"]
+    search_fields = [
+        "actor__username",
+        "actor__full_name",
+        "office__name",
+        "action",
+        "object_type",
+        "=object_id",
+        "data__purpose",
+    ]
+    search_help_text = "操作人（用户名、姓名）、机构、操作、对象类型或编号、使用目的；多个词同时满足"
     date_hierarchy = "at"
     list_select_related = ["actor", "office"]
+    readonly_fields = ["at", "action", "actor", "office", "object_type", "object_id", "ip_address", "data"]
+    show_full_result_count = False
+    list_per_page = 100
+    actions = None
+
+    @admin.display(description="对象")
+    def object_link(self, obj: AuditEvent) -> str:
+        if not obj.object_type:
+            return ""
+        app_label, _, model_name = obj.object_type.partition(".")
+        try:
+            url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return f"{obj.object_type} #{obj.object_id}"
+        return format_html('<a href="{}">{} #{}</a>', url, obj.object_type, obj.object_id)
+
+    @admin.display(description="行数")
+    def rows(self, obj: AuditEvent):
+        return obj.data.get("rows", "") if isinstance(obj.data, dict) else ""
+
+    @admin.display(description="使用目的")
+    def purpose(self, obj: AuditEvent) -> str:
+        return obj.data.get("purpose", "") if isinstance(obj.data, dict) else ""
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_superuser or (
+            user.role == Role.PROVINCE_ADMIN and super().has_view_permission(request, obj)
+        )
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,9 @@
 """Provincial admins: search, filter and export the registry. Records are changed only in the offices' pages
 (through graduates.actions), so the admin shows them read-only, history included."""
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -32,9 +35,20 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ChangeInline(ReadOnlyInline):
     model = GraduateChange
-    fields = ["at", "kind", "actor", "office", "changes", "note"]
+    fields = ["at", "kind", "actor", "office", "changes", "note", "audit_link"]
     readonly_fields = fields
     verbose_name_plural = "变更记录（只读）"
+
+    @admin.display(description="审计日志")
+    def audit_link(self, obj: GraduateChange) -> str:
+        """The audit rows of the same person within a minute of the change (the change's own row among them,
+        also for set-based changes whose row names the batch or office rather than this record)."""
+        window = datetime.timedelta(minutes=1)
+        query = {"at__gte": (obj.at - window).isoformat(), "at__lt": (obj.at + window).isoformat()}
+        query.update({"actor__exact": str(obj.actor_id)} if obj.actor_id else {"actor__isnull": "True"})
+        return format_html(
+            '<a href="{}?{}">查看</a>', reverse("admin:core_auditevent_changelist"), urlencode(query)
+        )
 
 
 class VisitInline(ReadOnlyInline):

@@ -242,6 +242,10 @@ def graduate_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存修改。")
             return redirect("graduates:detail", pk=graduate.pk)
+    if request.method != "POST":  # the form shows the full record: a view like the record page's
+        record_audit(
+            action="graduate.viewed", actor=request.user, obj=graduate, request=request, data={"page": "edit"}
+        )
     return _render_form(request, form, graduate)
 
 
