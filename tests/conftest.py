@@ -239,3 +239,21 @@ class OtpClient(DjangoClient):
 @pytest.fixture
 def client():
     return OtpClient()
+
+
+def pass_second_factor_in_browser(page, user) -> None:
+    """In a real browser, right after the password: type the authenticator's code where the page asks for it
+    (a user who must pass the second factor and has no authenticator gets one bound first)."""
+    import re
+
+    from core.security.otp import requires_otp
+
+    if not requires_otp(user):
+        return
+    enrol_totp(user)
+    page.wait_for_url(re.compile(r"/account/otp/(verify|setup)/"))
+    if "/setup/" in page.url:
+        page.reload()  # the authenticator now exists: the page asks for its code instead
+        page.wait_for_url(re.compile(r"/account/otp/verify/"))
+    page.get_by_label("验证码或恢复码").fill(totp_code(user))
+    page.get_by_role("button", name="验证").click()

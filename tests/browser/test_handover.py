@@ -3,8 +3,9 @@ to 海东, which accepts."""
 
 import pytest
 
-from core.models import Office
+from core.models import Office, User
 from graduates.models import Graduate
+from tests.conftest import pass_second_factor_in_browser
 from tests.handover.test_dispatch import education_list
 from tests.roster_files import roster_row
 
@@ -16,6 +17,7 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    pass_second_factor_in_browser(page, User.objects.get(username=username))
     page.wait_for_url(page.base_url + "/")
 
 
