@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from core.models import Office, OfficeKind, Region
@@ -225,7 +225,10 @@ def check_registration(data, *, today: datetime.date | None = None) -> CheckedRe
     values: dict = {}
     for name, field in SelfRegistrationSerializer().fields.items():
         try:
-            value = field.run_validation(field.get_value(data))
+            raw = field.get_value(data)
+            if raw == "" and isinstance(field, (serializers.ChoiceField, serializers.DateField)):
+                raw = empty  # an empty select or date input is "please fill in", not "wrong code"
+            value = field.run_validation(raw)
             if name == "consent" and value is not True:
                 raise serializers.ValidationError("请阅读并同意个人信息处理说明。")
             values[name] = value

@@ -9,6 +9,14 @@
   }
   if (select) select.addEventListener("change", sync);
   sync();
+  // A field the person corrects loses its red mark at once (the server checks it again on submit).
+  document.addEventListener("input", function (event) {
+    var field = event.target.closest(".is-invalid, .selfreg-chips, .selfreg-agree");
+    if (!field) return;
+    field.classList.remove("is-invalid");
+    var box = field.closest(".mb-3, .mb-1, fieldset");
+    if (box) box.querySelectorAll(".invalid-feedback, .selfreg-error").forEach(function (m) { m.remove(); });
+  });
   var errors = document.getElementById("errors");
   if (errors) errors.focus();
   var form = document.getElementById("selfreg-form");

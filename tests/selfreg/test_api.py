@@ -47,6 +47,8 @@ def worklist_of(user) -> str:
         ({"mobile": ""}, "mobile", "请填写手机号码。"),
         ({"email": "not-an-address"}, "email", "电子邮箱格式不正确。"),
         ({"graduation_date": "2026/06/30"}, "graduation_date", "毕业日期应为 YYYY-MM-DD 格式，如 2026-06-30。"),
+        ({"education": ""}, "education", "请选择学历。"),
+        ({"graduation_date": ""}, "graduation_date", "请填写毕业日期。"),
         ({"education": "6"}, "education",
          "学历代码应为 1–5（1 博士研究生，2 硕士研究生，3 大学本科，4 大学专科，5 其他）。"),
         ({"origin_region": "63010"}, "origin_region", "入学前户口所在地应为 6 位行政区划代码。"),
