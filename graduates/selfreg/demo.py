@@ -66,7 +66,7 @@ def load_self_registrations(size: int) -> str | None:
         return None
     # Two people already on the lists register themselves: one plainly, one whose mobile the office had corrected.
     listed = list(
-        Graduate.objects.filter(cohort=2026, state="waiting", origin_region_id__startswith="6301")
+        Graduate.objects.filter(cohort=2026, state="waiting", origin_region__code__startswith="6301")
         .exclude(mobile="")
         .order_by("id")[:2]
     )
@@ -91,6 +91,7 @@ def load_self_registrations(size: int) -> str | None:
             major=graduate.major,
         )
         with demo_clock(_working_days_back(0), hour=8):
+            payload["form_token"] = issue_form_token(at=time.time() - 120)  # the start time on the demo's clock
             submit_registration(payload)
     # The oldest new one was called back on time.
     first = SelfRegistration.objects.order_by("received_at").first()
