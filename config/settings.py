@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env, env_bool, env_int, env_list
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "import_export",
+    "csp",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -59,6 +61,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.headers.RequestSizeLimitMiddleware",  # before anything reads the body
+    "core.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -360,3 +365,24 @@ ROSTER_MAX_UPLOAD_MB = env_int("ROSTER_MAX_UPLOAD_MB", 20)
 ROSTER_SYNC_MAX_BYTES = env_int("ROSTER_SYNC_MAX_BYTES", 512 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (ROSTER_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- Headers (core/headers.py) -----------------------------------------------------------------------------------
+# No request body larger than this is read (413): the largest upload plus the form around it.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", (ROSTER_MAX_UPLOAD_MB + 1) * 1024 * 1024)
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only, no inline script or
+# style (the templates have none; static/js/app.js does what onclick= and style= did), no framing, forms posting
+# only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
