@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from graduates.selfreg.api import self_registration_api
 from graduates.selfreg.views import register_view
@@ -17,7 +17,12 @@ urlpatterns = [
     path("graduates/self-registrations/", include("graduates.selfreg.urls")),
     path("api/v1/", include("config.api_urls")),  # the REST API (core/api/, each app's api.py)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),  # OpenAPI 3
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),  # Swagger UI
+    # Swagger UI; its start-up script served as a file of its own (the CSP allows no inline script)
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("graduates/", include("graduates.urls")),
     path("imports/", include("graduates.roster.urls")),
     path("handover/reports/", include("reporting.progress.legacy_urls")),  # moved: permanent redirects

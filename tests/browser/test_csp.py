@@ -56,3 +56,13 @@ def test_no_page_violates_the_policy(clerk_page, county_clerk):
     for index in range(boxes.count()):
         expect(boxes.nth(index)).to_be_checked()
     assert page.evaluate("window.__violations") == []
+
+
+def test_the_api_docs_render_under_the_policy(clerk_page, screenshot):
+    page = clerk_page
+    page.goto(page.base_url + "/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible(timeout=30_000)
+    expect(page.locator(".opblock").first).to_be_visible()
+    screenshot("api-docs")
+    assert page.evaluate("window.__violations") == []
+    assert page.csp_console == []
