@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filtersets import StrictFilterSet
 from core.api.idempotency import idempotent
 from core.api.permissions import EmploymentOfficeWrites
 from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
@@ -86,7 +87,7 @@ class HandoverBatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchFilter(django_filters.FilterSet):
+class BatchFilter(StrictFilterSet):
     cohort = django_filters.NumberFilter(min_value=2000, max_value=2100)
     source = django_filters.ChoiceFilter(choices=BatchSource.choices)
     status = django_filters.ChoiceFilter(choices=HandoverBatch.Status.choices)
@@ -106,6 +107,7 @@ class HandoverBatchViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """Lists received by the bureau (only the bureau sees batches; offices see their items)."""
 
     queryset = HandoverBatch.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = HandoverBatchSerializer
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = BatchFilter
@@ -118,7 +120,7 @@ class HandoverBatchViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 
 class HandoverItemSerializer(serializers.ModelSerializer):
     graduate_name = serializers.CharField(source="graduate.name", read_only=True)
-    office_name = serializers.CharField(source="office.name", read_only=True, default=None)
+    office_name = serializers.CharField(source="office.name", read_only=True, default=None, allow_null=True)
     acknowledged = serializers.SerializerMethodField()
 
     class Meta:
@@ -133,7 +135,7 @@ class HandoverItemSerializer(serializers.ModelSerializer):
         return item.acknowledged_at is not None
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(StrictFilterSet):
     batch = django_filters.NumberFilter(field_name="batch_id", min_value=1, max_value=ID_MAX)
     acknowledged = django_filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True, label="已签收"
@@ -164,6 +166,7 @@ class HandoverItemViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """One graduate of a batch: where it was dispatched, whether it was signed for."""
 
     queryset = HandoverItem.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = HandoverItemSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
@@ -191,7 +194,9 @@ class HandoverItemViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
 class TransferSerializer(serializers.ModelSerializer):
     graduate_name = serializers.CharField(source="graduate.name", read_only=True)
     from_office_name = serializers.CharField(source="from_office.name", read_only=True)
-    to_office_name = serializers.CharField(source="to_office.name", read_only=True, default=None)
+    to_office_name = serializers.CharField(
+        source="to_office.name", read_only=True, default=None, allow_null=True
+    )
     to_region = serializers.CharField(source="to_region_id", read_only=True, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -257,7 +262,7 @@ def _body(serializer_class, request, **context) -> dict:
     return serializer.validated_data
 
 
-class TransferFilter(django_filters.FilterSet):
+class TransferFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=Transfer.Status.choices)
     box = django_filters.ChoiceFilter(
         choices=[("in", "收到的（本机构及下级为接收机构）"), ("out", "发出的（本机构及下级为转出机构）")],
@@ -294,6 +299,7 @@ class TransferViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     """Transfers of graduates who live elsewhere: the sender asks, the receiver accepts or rejects."""
 
     queryset = Transfer.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
 
     serializer_class = TransferSerializer
     permission_classes = [EmploymentOfficeWrites]

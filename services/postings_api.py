@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.api.filtersets import StrictFilterSet
 from core.api.idempotency import idempotent
 from core.api.permissions import EmploymentOfficeWrites
 from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, errors
@@ -64,6 +65,9 @@ class JobPostingSerializer(serializers.ModelSerializer):
     location_name = serializers.CharField(source="location.full_name", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     pay_range = serializers.CharField(read_only=True)
+    education = serializers.CharField(
+        read_only=True, help_text="最低学历：1 博士研究生、2 硕士研究生、3 大学本科、4 大学专科；空为不限"
+    )
     valid = serializers.SerializerMethodField(help_text="是否仍在有效期内")
 
     class Meta:
@@ -131,7 +135,7 @@ def posting_form(data) -> PostingForm:
     return PostingForm(fields)
 
 
-class PostingFilter(django_filters.FilterSet):
+class PostingFilter(StrictFilterSet):
     valid = django_filters.BooleanFilter(method="filter_valid", label="仍在有效期内")
     source = django_filters.ChoiceFilter(choices=PostingSource.choices)
 
@@ -158,6 +162,7 @@ class PostingFilter(django_filters.FilterSet):
 )
 class JobPostingViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = JobPosting.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = JobPostingSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
@@ -242,7 +247,7 @@ def _posting_ids(value, user) -> tuple[list[int], str | None]:
     return wanted, None
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
 
     class Meta:
@@ -266,6 +271,7 @@ class EventFilter(django_filters.FilterSet):
 )
 class RecruitmentEventViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RecruitmentEvent.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = RecruitmentEventSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

@@ -18,6 +18,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.api.filtersets import StrictFilterSet
 from core.api.idempotency import idempotent
 from core.api.parsers import StrictJSONParser
 from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
@@ -37,7 +38,9 @@ class RosterUploadSerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     office_name = serializers.CharField(source="office.name", read_only=True)
-    university_name = serializers.CharField(source="university.name", read_only=True, default=None)
+    university_name = serializers.CharField(
+        source="university.name", read_only=True, default=None, allow_null=True
+    )
     is_running = serializers.BooleanField(read_only=True, help_text="已上传/检查中/导入中：请稍后再查询")
     progress_percent = serializers.IntegerField(read_only=True)
 
@@ -109,7 +112,7 @@ UploadRequestSerializer = inline_serializer(
 )
 
 
-class UploadFilter(django_filters.FilterSet):
+class UploadFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=RosterUpload.Status.choices)
     source = django_filters.ChoiceFilter(choices=RosterSource.choices)
     cohort = django_filters.NumberFilter(min_value=2000, max_value=2100)
@@ -128,6 +131,7 @@ class UploadFilter(django_filters.FilterSet):
 )
 class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RosterUpload.objects.none()  # for the schema; requests use scoped_queryset
+    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = UploadFilter
 
