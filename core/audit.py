@@ -257,15 +257,20 @@ _m2m_audit.attrs = {  # type: ignore[attr-defined]
 }
 
 m2m_changed.connect(
-    _m2m_audit("user.groups_changed", User), sender=User.groups.through, dispatch_uid="audit_groups"
+    _m2m_audit("user.groups_changed", User),
+    sender=User.groups.through,
+    dispatch_uid="audit_groups",
+    weak=False,
 )
 m2m_changed.connect(
     _m2m_audit("user.permissions_changed", User),
     sender=User.user_permissions.through,
     dispatch_uid="audit_user_permissions",
+    weak=False,
 )
 m2m_changed.connect(
     _m2m_audit("group.permissions_changed", Group),
     sender=Group.permissions.through,
     dispatch_uid="audit_group_permissions",
+    weak=False,
 )

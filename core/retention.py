@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from .audit import record_audit
 
@@ -41,16 +40,14 @@ class PurgeResult:
         return {"days": self.days, "cutoff": self.cutoff.isoformat(), "deleted": self.deleted}
 
 
-def purge_audit(
-    *, days: int | None = None, now: datetime.datetime | None = None, source: str = "job"
-) -> PurgeResult:
-    """Delete the audit rows older than DAYS (default AUDIT_RETENTION_DAYS); audited as `audit.purged`."""
+def purge_audit(*, days: int | None = None, source: str = "job") -> PurgeResult:
+    """Delete the audit rows older than DAYS (default AUDIT_RETENTION_DAYS); audited as `audit.purged`. The cutoff
+    is taken from the database's clock, the same clock the trigger checks the rows' age against."""
     days = check_retention_days(settings.AUDIT_RETENTION_DAYS if days is None else days)
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT core_auditevent_purge(%s)", [cutoff])
-            (deleted,) = cursor.fetchone()
+            cursor.execute("SELECT deleted, cutoff FROM core_auditevent_purge(%s)", [days])
+            deleted, cutoff = cursor.fetchone()
         result = PurgeResult(days=days, cutoff=cutoff, deleted=deleted)
         record_audit(action="audit.purged", data={**result.as_dict(), "source": source})
     return result

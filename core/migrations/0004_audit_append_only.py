@@ -7,7 +7,7 @@ would open the trigger to any Python code that asks for it.
 
 - UPDATE of any row and TRUNCATE are refused, always (tests/conftest.py lets the test runner's own flush
   through with the session setting gradservice.audit_truncate; nothing in the application sets it).
-- DELETE is refused unless it runs inside `core_auditevent_purge(cutoff)` and the row is older than 183 days:
+- DELETE is refused unless it runs inside `core_auditevent_purge(days)` and the row is older than 183 days:
   even that function cannot remove anything younger than the legal minimum (网络安全法 第二十一条: network logs kept no less than six months).
 - A role that owns the table can still drop or disable the trigger; that is a DDL change that shows in the
   database's own log, not a silent rewrite through the application's SQL.
@@ -27,7 +27,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE'
        AND current_setting('gradservice.audit_purge', true) = 'on'
-       AND OLD.at < now() - interval '183 days' THEN
+       AND OLD.at < clock_timestamp() - interval '183 days' THEN
         RETURN OLD;
     END IF;
     IF TG_OP = 'TRUNCATE' AND current_setting('gradservice.audit_truncate', true) = 'on' THEN
@@ -47,20 +47,18 @@ CREATE TRIGGER core_auditevent_no_truncate
     BEFORE TRUNCATE ON core_auditevent
     FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_refuse_rewrite();
 
-CREATE OR REPLACE FUNCTION core_auditevent_purge(cutoff timestamptz) RETURNS bigint
+CREATE OR REPLACE FUNCTION core_auditevent_purge(days integer, OUT deleted bigint, OUT cutoff timestamptz)
 LANGUAGE plpgsql AS $$
-DECLARE
-    deleted bigint;
 BEGIN
-    IF cutoff > now() - interval '183 days' THEN
-        RAISE EXCEPTION '审计日志至少保留 183 天，不能清理 % 之后的记录', cutoff
+    IF days IS NULL OR days < 183 THEN
+        RAISE EXCEPTION '审计日志至少保留 183 天，不接受 % 天', days
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    cutoff := clock_timestamp() - make_interval(days => days);
     PERFORM set_config('gradservice.audit_purge', 'on', true);
     DELETE FROM core_auditevent WHERE at < cutoff;
     GET DIAGNOSTICS deleted = ROW_COUNT;
     PERFORM set_config('gradservice.audit_purge', 'off', true);
-    RETURN deleted;
 END
 $$;
 """
@@ -68,7 +66,7 @@ $$;
 BACKWARD = """
 DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;
 DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent;
-DROP FUNCTION IF EXISTS core_auditevent_purge(timestamptz);
+DROP FUNCTION IF EXISTS core_auditevent_purge(integer);
 DROP FUNCTION IF EXISTS core_auditevent_refuse_rewrite();
 """
 
