@@ -322,3 +322,38 @@ def test_the_id_numbers_of_the_graduates_never_appear_in_handover_answers(batch,
     numbers = list(Graduate.objects.values_list("id_number", flat=True))
     text = api(province_admin).get("/api/v1/handover-items/").content.decode()
     assert numbers and not any(number in text for number in numbers)
+
+
+def queries_for(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_lists_queries_do_not_grow_with_their_rows(batch, province_admin, county_clerk):
+    client = api(province_admin)
+    items, transfers = (
+        queries_for(client, "/api/v1/handover-items/"),
+        queries_for(client, "/api/v1/transfers/"),
+    )
+    more = [roster_row(seq, **{"入学前户口所在地": "630102"}) for seq in range(10, 20)]
+    upload = roster.create_upload(
+        content=roster_bytes(more),
+        filename="补充.xlsx",
+        source="education",
+        cohort=2026,
+        acting_user=province_admin,
+    )
+    roster.commit_upload(upload=roster.check_upload(upload), acting_user=province_admin)
+    dispatch_batch(batch=HandoverBatch.objects.latest("pk"), acting_user=province_admin)
+    for graduate in Graduate.objects.filter(responsible_office__region_id="630100")[:5]:
+        Transfer.objects.create(
+            graduate=graduate, from_office=graduate.responsible_office, to_office=office("630200"), reason="搬家",
+            requested_by=province_admin,
+        )  # fmt: skip
+    assert HandoverItem.objects.count() == 12 and Transfer.objects.count() == 5
+    assert queries_for(client, "/api/v1/handover-items/") == items
+    assert queries_for(client, "/api/v1/transfers/") == transfers

@@ -205,3 +205,21 @@ def test_events_are_scoped_like_postings(county_clerk, other_prefecture_clerk, p
         r["id"] for r in api(prefecture_clerk).get(EVENTS, {"kind": "professional"}).json()["results"]
     ] == [pk]
     assert api(prefecture_clerk).get(EVENTS, {"kind": "comprehensive"}).json()["results"] == []
+
+
+def test_the_lists_queries_do_not_grow_with_their_rows(county_clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api(county_clerk).get(url).status_code == 200
+        return len(captured)
+
+    job = post(county_clerk, POSTINGS, posting_body()).json()["id"]
+    post(county_clerk, EVENTS, event_body(postings=[job]))
+    before = queries(POSTINGS), queries(EVENTS)
+    for n in range(6):
+        job = post(county_clerk, POSTINGS, posting_body(title=f"岗位{n}")).json()["id"]
+        post(county_clerk, EVENTS, event_body(name=f"招聘会{n}", postings=[job]))
+    assert (queries(POSTINGS), queries(EVENTS)) == before
