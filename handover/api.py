@@ -222,6 +222,7 @@ class TransferRequestSerializer(serializers.Serializer):
         help_text="转出省外时填写：现居住地的 6 位区划代码",
         error_messages={
             "invalid": "转出省外时请填写有效的 6 位区划代码。",
+            "blank": "转出省外时请填写有效的 6 位区划代码。",
             "max_length": "转出省外时请填写有效的 6 位区划代码。",
             "null_characters_not_allowed": "转出省外时请填写有效的 6 位区划代码。",
             "surrogate_characters_not_allowed": "转出省外时请填写有效的 6 位区划代码。",

@@ -138,7 +138,13 @@ class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     def scoped_queryset(self, user):
         if getattr(self, "swagger_fake_view", False):  # the schema's generation: no user to scope
             return self.queryset
-        return selectors.uploads_visible_to(user)
+        uploads = selectors.uploads_visible_to(user)
+        # A list shows the counts: the rows' problems (up to one per row of a big file) stay in the database.
+        return (
+            uploads.defer("errors", "warnings", "conflict_list", "columns")
+            if self.action == "list"
+            else uploads
+        )
 
     def get_serializer_class(self):
         return RosterUploadSerializer if self.action == "list" else RosterUploadDetailSerializer
@@ -158,7 +164,8 @@ class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         sources = actions.sources_for(request.user)
         if not sources:
             raise PermissionDenied(MSG_CANNOT_UPLOAD)
-        form = UploadForm(request.data, request.FILES, user=request.user, sources=sources)
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON list or number is no form
+        form = UploadForm(data, request.FILES, user=request.user, sources=sources)
         # The key's fingerprint must cover the file's bytes, not only its name.
         upload_file = request.FILES.get("file")
         if upload_file is not None and hasattr(request.data, "setlist"):
