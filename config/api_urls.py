@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from core.api.views import not_found
+
+
+class ApiRouter(SimpleRouter):
+    """Any path segment reaches the viewset (ids like "0.5" or "abc" are answered 404 in JSON by the view, not by
+    Django's HTML page)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_value_regex", None) is None:
+            viewset.lookup_value_regex = "[^/]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = ApiRouter()
 urlpatterns: list = []
 
 
@@ -34,3 +48,4 @@ plug("reporting.api")
 # ----------------------------------------------------------------------------------------------------------------
 
 urlpatterns += router.urls
+urlpatterns.append(re_path(r"^.*$", not_found))  # anything else under /api/v1/: a JSON 404

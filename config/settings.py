@@ -331,6 +331,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI's files from the drf-spectacular-sidecar package: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.empty_query_values",
+    ],
     # Code lists shared by several resources keep one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "GraduateStateEnum": "graduates.codes.State",

@@ -9,12 +9,14 @@ obligations. Job postings and events are another module's (services/postings_api
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.idempotency import idempotent
 from core.api.pagination import IdCursorPagination
@@ -252,23 +254,26 @@ PLAN_PARAMETERS = [
 
 
 def _plan_options(request):
-    form = PlanViewForm(request.query_params)
+    if request.query_params.get("mine", "") not in ("", "true", "false"):
+        raise ValidationError({"mine": ["“只看我负责的”应为 true 或 false。"]})
+    form = PlanViewForm({**request.query_params.dict(), "mine": request.query_params.get("mine") == "true"})
     if not form.is_valid():
         raise ValidationError(form_errors(form))
     return form.cleaned_data["as_of"] or timezone.localdate(), form.cleaned_data["mine"]
 
 
-class PlanViewSet(viewsets.ViewSet):
-    """服务计划：本单位逾期与本周到期的服务义务，以及一名毕业生的服务计划。"""
+class PlanWorklistView(APIView):
+    """服务计划工作清单。"""
 
     permission_classes = [EmploymentOffice]
 
     @extend_schema(
+        operation_id="plans_worklist",
         summary="服务计划工作清单：已逾期与 7 天内到期的义务（身份证号脱敏）",
         parameters=PLAN_PARAMETERS,
         responses={200: WorklistSerializer, **errors(*LIST, 403)},
     )
-    def list(self, request):
+    def get(self, request):
         as_of, mine = _plan_options(request)
         found = selectors.plan_worklist(user=request.user, as_of=as_of, mine=mine)
         standard = found["standard"]
@@ -279,6 +284,12 @@ class PlanViewSet(viewsets.ViewSet):
             "due": found["due"],
         }
         return Response(WorklistSerializer(data).data)
+
+
+class PlanViewSet(viewsets.ViewSet):
+    """一名毕业生的服务计划。"""
+
+    permission_classes = [EmploymentOffice]
 
     @extend_schema(
         summary="一名毕业生的服务计划（启用的服务标准下的各项义务）",
@@ -301,6 +312,9 @@ class PlanViewSet(viewsets.ViewSet):
             "obligations": obligations,
         }
         return Response(GraduatePlanSerializer(data).data)
+
+
+urlpatterns = [path("plans/", PlanWorklistView.as_view(), name="plan-worklist")]
 
 
 def register(router) -> None:

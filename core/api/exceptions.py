@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+MSG_BAD_JSON = "请求内容不是有效的 JSON（UTF-8 编码），请检查后重新提交。"
 MSG_THROTTLED = "请求过于频繁，请在 {wait} 秒后重试。"
 MSG_THROTTLED_NO_WAIT = "请求过于频繁，请稍后重试。"
 
@@ -49,6 +50,8 @@ def exception_handler(exc, context):
             exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
         )
         exc = exceptions.ValidationError({field: _flat(messages) for field, messages in detail.items()})
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error"):
+        exc = exceptions.ParseError(MSG_BAD_JSON)
     elif isinstance(exc, exceptions.Throttled):
         wait = exc.wait
         detail = MSG_THROTTLED.format(wait=math.ceil(wait)) if wait else MSG_THROTTLED_NO_WAIT

@@ -23,17 +23,18 @@ DESCRIPTIONS = {
 }
 
 
+# {"field": ["message", ...]}; a body that is not JSON at all answers {"detail": "message"} (DRF's ParseError).
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+}
+
+
 def errors(*codes: int) -> dict:
     responses: dict = {}
     for code in codes:
         if code == 400:
-            responses[code] = OpenApiResponse(
-                response={
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                },
-                description=DESCRIPTIONS[400],
-            )
+            responses[code] = OpenApiResponse(response=FIELD_ERRORS, description=DESCRIPTIONS[400])
         else:
             responses[code] = OpenApiResponse(response=DetailSerializer, description=DESCRIPTIONS[code])
     return responses
@@ -53,3 +54,26 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="同一用户以相同的 Key 和相同的请求内容重复提交时只创建一次，并返回首次的结果（1–255 个可见 ASCII 字符）。",
 )
+
+
+# Query parameters that a client may send empty ("?state=" means no filter, as on the pages' filter bars).
+EMPTY_MEANS_ALL = {"type": "string", "enum": [""]}
+NEVER_EMPTY = {"page_size"}
+
+
+def empty_query_values(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a typed or enumerated query parameter also accepts the empty string,
+    which django-filter (and the pages) read as "not filtered"; the schema says so, so it is no surprise."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or parameter["name"] in NEVER_EMPTY:
+                    continue
+                if (
+                    "enum" in schema
+                    or schema.get("type") in ("integer", "number", "boolean", "array")
+                    or (schema.get("format") in ("date", "date-time"))
+                ):
+                    parameter["schema"] = {"anyOf": [schema, EMPTY_MEANS_ALL]}
+    return result
