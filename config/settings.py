@@ -340,6 +340,13 @@ SPECTACULAR_SETTINGS = {
         "GraduateStateEnum": "graduates.codes.State",
         "EducationLevelEnum": "graduates.codes.EducationLevel",
         "PlanStateEnum": "services.codes.PlanState",
+        "HandoverBatchSourceEnum": "handover.models.BatchSource",
+        "HandoverBatchStatusEnum": "handover.api.BatchStatus",
+        "TransferStatusEnum": "handover.api.TransferStatus",
+        "RosterSourceEnum": "graduates.codes.RosterSource",
+        "RosterUploadStatusEnum": "graduates.roster.api.UploadStatus",
+        "PostingSourceEnum": "services.codes.PostingSource",
+        "PostingEducationEnum": "services.postings_api.POSTING_EDUCATION",
     },
 }
 

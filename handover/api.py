@@ -30,6 +30,9 @@ REASON_MAX = Transfer._meta.get_field("reason").max_length
 MSG_NO_GRADUATE = "没有找到该毕业生，或该毕业生不在您的数据范围内。"
 MSG_BAD_ID = "请填写有效的编号（正整数）。"
 ID_MAX = 2**63 - 1
+# Module-level names of the nested code lists, for settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+BatchStatus = HandoverBatch.Status
+TransferStatus = Transfer.Status
 
 
 def id_field(label: str, *, required: bool = True, messages: dict | None = None) -> serializers.IntegerField:

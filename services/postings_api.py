@@ -26,6 +26,7 @@ from .models import JobPosting, RecruitmentEvent
 
 ID_MAX = 2**63 - 1
 MAJORS_MAX = 20
+POSTING_EDUCATION = JobPosting._meta.get_field("education").choices  # for ENUM_NAME_OVERRIDES in the settings
 
 
 def form_errors(form, renames: dict[str, str] | None = None) -> dict[str, list[str]]:
@@ -99,7 +100,7 @@ class JobPostingCreateSerializer(serializers.Serializer):
         min_value=0, max_value=1_000_000, required=False, allow_null=True, help_text="月薪上限（元）"
     )
     education = serializers.ChoiceField(
-        choices=JobPosting._meta.get_field("education").choices,
+        choices=POSTING_EDUCATION,
         required=False,
         allow_blank=True,
         help_text="最低学历，不填为不限",

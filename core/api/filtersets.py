@@ -1,6 +1,7 @@
-"""Filter sets whose query parameters are exactly what the schema says: one value each, not empty, a boolean
-``true`` or ``false``. django-filter alone reads ``?valid=null`` or ``?status=`` as "no filter" and ``?a=1&a=2``
-as its last value, answering 200 to a request the schema calls invalid; these answer 400 naming the parameter.
+"""Filter sets whose query parameters are exactly what the schema says: one value each, a boolean ``true`` or
+``false`` (or empty: not filtered, as core.api.schema.empty_query_values documents). django-filter alone reads
+``?valid=null`` as "no filter" and ``?a=1&a=2`` as its last value, answering 200 to a request the schema calls
+invalid; these answer 400 naming the parameter.
 
     class BatchFilter(StrictFilterSet): ...      # then filter_backends = [DjangoFilterBackend]
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import django_filters
 
 MSG_ONE_VALUE = "只能给出一个值。"
-MSG_EMPTY = "不能为空；不筛选时请不带这个参数。"
 MSG_BOOLEAN = "应为 true 或 false。"
 
 
@@ -31,8 +31,10 @@ class StrictFilterSet(django_filters.FilterSet):
             values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
             if len(values) > 1:
                 problems[name] = MSG_ONE_VALUE
-            elif values[0] == "":
-                problems[name] = MSG_EMPTY
-            elif isinstance(declared, django_filters.BooleanFilter) and values[0] not in ("true", "false"):
+            elif isinstance(declared, django_filters.BooleanFilter) and values[0] not in (
+                "true",
+                "false",
+                "",
+            ):
                 problems[name] = MSG_BOOLEAN
         return problems

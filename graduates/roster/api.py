@@ -31,6 +31,9 @@ from .forms import UploadForm
 
 MSG_CANNOT_UPLOAD = "您所在机构不能导入名单。"
 MSG_RECHECKED = "部分记录在检查后被修改过，已重新检查，请核对后再确认导入。"
+UploadStatus = (
+    RosterUpload.Status
+)  # a module-level name for settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
 SHOWN = 200  # errors, warnings and conflicts in a status answer (the counts say how many there are)
 
 
