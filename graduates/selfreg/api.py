@@ -22,10 +22,12 @@ from .validation import SelfRegistrationSerializer
 MAX_BODY_BYTES = 16 * 1024  # every field is bounded; the whole request too
 
 _detail = inline_serializer("SelfRegistrationDetail", {"detail": serializers.CharField()})
-_errors = inline_serializer(
-    "SelfRegistrationErrors",
-    {"field": serializers.ListField(child=serializers.CharField(), help_text="字段名 → 中文错误信息")},
-)
+# {"field": ["中文 message"], ...}: any of the request's field names (or non_field_errors), each with its messages.
+_errors = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"id_number": ["公民身份号码校验码错误：最后一位应为 X，请核对号码。"]},
+}
 
 
 class PayloadTooLarge(APIException):

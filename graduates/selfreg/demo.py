@@ -91,7 +91,9 @@ def load_self_registrations(size: int) -> str | None:
             major=graduate.major,
         )
         with demo_clock(_working_days_back(0), hour=8):
-            payload["form_token"] = issue_form_token(at=time.time() - 120)  # the start time on the demo's clock
+            payload["form_token"] = issue_form_token(
+                at=time.time() - 120
+            )  # the start time on the demo's clock
             submit_registration(payload)
     # The oldest new one was called back on time.
     first = SelfRegistration.objects.order_by("received_at").first()

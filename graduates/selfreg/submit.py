@@ -19,21 +19,13 @@ ANSWER = "已收到，工作人员将在1个工作日内与您联系"
 __all__ = ["ANSWER", "RegistrationInvalid", "submit_registration"]
 
 
-def _honeypot_filled(data) -> bool:
-    try:
-        value = data.get("website")
-    except AttributeError:
-        return False
-    return bool(value) and isinstance(value, str) and bool(value.strip())
-
-
 def submit_registration(data) -> None:
     """Check DATA and register. Raises RegistrationInvalid({"field": ["message"]}). A filled honeypot is answered
     like a success and stores nothing. Logs carry no personal data: only the lead's and the record's ids."""
-    if _honeypot_filled(data):
+    checked = check_registration(data)
+    if checked is None:
         logger.info("self-registration dropped: honeypot field filled")
         return
-    checked = check_registration(data)
     now = timezone.localtime()
     lead = register_self(
         graduate=checked.graduate,

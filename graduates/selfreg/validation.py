@@ -145,15 +145,17 @@ class SelfRegistrationSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="请留空",
-        error_messages={"max_length": " "},
+        error_messages={"max_length": "此项请留空。"},
     )
-    form_token = serializers.CharField(
+    form_token = _Text(
+        field_label="表单令牌",
         max_length=300,
         help_text="表单打开时取得的签名时间（GET 本接口取得）",
         error_messages={
             "required": "页面已过期，请刷新页面后重新提交。",
             "blank": "页面已过期，请刷新页面后重新提交。",
             "null": "页面已过期，请刷新页面后重新提交。",
+            "invalid": "页面已过期，请刷新页面后重新提交。",
             "max_length": "页面已过期，请刷新页面后重新提交。",
         },
     )
@@ -217,8 +219,9 @@ def _requested_office(code: str, errors: dict[str, list[str]]) -> Office | None:
     return office
 
 
-def check_registration(data, *, today: datetime.date | None = None) -> CheckedRegistration:
-    """Check DATA (JSON or the page's form); raise RegistrationInvalid({"field": ["message"]})."""
+def check_registration(data, *, today: datetime.date | None = None) -> CheckedRegistration | None:
+    """Check DATA (JSON or the page's form); raise RegistrationInvalid({"field": ["message"]}). None: the
+    honeypot field was filled (within its bounds), to be answered like a success and stored nowhere."""
     # Each field on its own (as Serializer.to_internal_value does), so that a request with several wrong fields
     # hears of all of them, the registry's checks included, in one answer.
     errors: dict[str, list[str]] = {}
@@ -236,6 +239,8 @@ def check_registration(data, *, today: datetime.date | None = None) -> CheckedRe
             errors.update(flatten_errors({name: exc.detail}))
         except SkipField:
             pass
+    if values.get("website", "").strip() and not errors:
+        return None  # the honeypot: a script filled the field people never see
     if "form_token" in values:
         try:
             check_form_token(values["form_token"])
