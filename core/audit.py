@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import AuditEvent, User
+from .models import AuditEvent, OfficeKind, User
 
 _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
 
@@ -84,6 +84,8 @@ def scope_label(user: User | None) -> str:
     office = getattr(user, "office", None)
     if office is None:
         return "无"
+    if office.kind == OfficeKind.BUREAU:
+        return "全省"
     if scope.university_ids is not None and scope.office_ids is None:
         return f"{office.name}（{len(scope.university_ids)} 所院校）"
     return f"{office.name}辖区"
