@@ -110,7 +110,6 @@ class HandoverBatchViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """Lists received by the bureau (only the bureau sees batches; offices see their items)."""
 
     queryset = HandoverBatch.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = HandoverBatchSerializer
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = BatchFilter
@@ -169,7 +168,6 @@ class HandoverItemViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """One graduate of a batch: where it was dispatched, whether it was signed for."""
 
     queryset = HandoverItem.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = HandoverItemSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
@@ -303,7 +301,6 @@ class TransferViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     """Transfers of graduates who live elsewhere: the sender asks, the receiver accepts or rejects."""
 
     queryset = Transfer.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
 
     serializer_class = TransferSerializer
     permission_classes = [EmploymentOfficeWrites]

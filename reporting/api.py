@@ -82,7 +82,6 @@ class ErrorsAsJson(DefaultContentNegotiation):
 )
 class MonthlySnapshotViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = MonthlySnapshot.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = MonthlySnapshotSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

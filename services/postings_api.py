@@ -163,7 +163,6 @@ class PostingFilter(StrictFilterSet):
 )
 class JobPostingViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = JobPosting.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = JobPostingSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
@@ -272,7 +271,6 @@ class EventFilter(StrictFilterSet):
 )
 class RecruitmentEventViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RecruitmentEvent.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     serializer_class = RecruitmentEventSerializer
     permission_classes = [EmploymentOfficeWrites]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

@@ -134,7 +134,6 @@ class UploadFilter(StrictFilterSet):
 )
 class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RosterUpload.objects.none()  # for the schema; requests use scoped_queryset
-    lookup_value_regex = "[^/]+"  # any id reaches the view: not a number is a JSON 404, like a missing one
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = UploadFilter
 
