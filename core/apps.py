@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .audit_demo import purposeful_downloads
+        from .demo import register_demo_step
+
+        register_demo_step(90, "审计日志：注明目的的下载", purposeful_downloads)

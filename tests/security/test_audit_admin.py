@@ -112,3 +112,12 @@ def test_the_registrys_field_history_links_to_the_audit_rows_of_its_moment(
     response = client.get(f"{LIST}?{link}")
     actions = {event.action for event in response.context["cl"].result_list}
     assert "graduate.created" in actions
+
+
+def test_the_demo_shows_downloads_with_their_purposes_once(client, province_admin, demo_province):
+    from core.audit_demo import purposeful_downloads
+
+    assert purposeful_downloads(0) == "3 条注明使用目的的下载记录"
+    assert purposeful_downloads(0) is None  # a second run adds nothing
+    client.force_login(province_admin)
+    assert len(listed(client, q="毕业生")) == 3 and len(listed(client, q="汇总表")) == 1  # searched by purpose
