@@ -8,6 +8,8 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=config.settings VAR_DIR=/var/lib/gradservice STATIC_ROOT=/app/staticfiles
 RUN groupadd --system app && useradd --system --gid app --home /app app
+# pg_dump/pg_restore 15 (bookworm's), matching the compose file's postgres:15, for `manage.py backup`/`restore_drill`.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./
 RUN pip install -c constraints.txt .
