@@ -15,7 +15,10 @@ COPY pyproject.toml constraints.txt ./
 RUN pip install -c constraints.txt .
 COPY --from=frontend /build/node_modules ./node_modules
 COPY . .
-RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused python manage.py collectstatic --noinput \
+# collectstatic only: the published development keys of core/crypto.py (no data is touched at build time).
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused \
+    FIELD_ENCRYPTION_KEY=1:REVWLU9OTFktc200LWtleQ== BLIND_INDEX_KEY=REVWRUxPUE1FTlQtT05MWS1ibGluZC1pbmRleC1rZXk= \
+    python manage.py collectstatic --noinput \
     && mkdir -p /var/lib/gradservice && chown app:app /var/lib/gradservice
 USER app
 EXPOSE 8000

@@ -12,6 +12,7 @@ filesystem transport under var/). Ctrl-C stops everything it started; running it
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import secrets
@@ -81,11 +82,27 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _field_keys() -> tuple[str, str]:
+    """This machine's own keys for the encryption at rest of ID numbers (var/, git-ignored; kept across runs,
+    since the data in var/pgdata is encrypted with them)."""
+    path = VAR / "field_keys"
+    if not path.exists():
+        field = "1:" + base64.b64encode(secrets.token_bytes(16)).decode()
+        index = base64.b64encode(secrets.token_bytes(32)).decode()
+        path.write_text(f"{field}\n{index}\n")
+        path.chmod(0o600)
+    field, index = path.read_text().split()
+    return field, index
+
+
 def _local_env() -> dict[str, str]:
     """The environment of `up` and `manage`: the caller's, plus development defaults it did not set."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env.setdefault("SECRET_KEY", _secret_key())
+    field_key, index_key = _field_keys()
+    env.setdefault("FIELD_ENCRYPTION_KEY", field_key)
+    env.setdefault("BLIND_INDEX_KEY", index_key)
     env.setdefault("HTTPS", "0")
     env.setdefault("VAR_DIR", str(VAR))
     if "DATABASE_URL" not in env:

@@ -4,6 +4,7 @@ Production-safe defaults: DEBUG off, HTTPS-only cookies, HSTS. The development r
 the test runner (`python3 dev.py test`) set the few variables that differ on a developer's machine.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,13 @@ import dj_database_url
 import dj_email_url
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
+
+from core.crypto import (
+    DEVELOPMENT_BLIND_INDEX_KEY,
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY,
+    parse_blind_index_key,
+    parse_key_ring,
+)
 
 from .env import env, env_bool, env_int, env_list
 
@@ -23,6 +31,22 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-debug"  # noqa: S105
+
+# Encryption at rest of ID numbers (core/crypto.py): keys apart from SECRET_KEY. Development and the tests use the
+# published development keys; production refuses to start without real ones.
+TESTING = "pytest" in sys.modules
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
+if not FIELD_ENCRYPTION_KEY or not BLIND_INDEX_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY (or their _FILE variants) must be set when DEBUG is off."
+        )
+    FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or DEVELOPMENT_FIELD_ENCRYPTION_KEY
+    BLIND_INDEX_KEY = BLIND_INDEX_KEY or DEVELOPMENT_BLIND_INDEX_KEY
+# A malformed key stops start-up (ImproperlyConfigured), not the first save.
+parse_key_ring(FIELD_ENCRYPTION_KEY)
+parse_blind_index_key(BLIND_INDEX_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -13,9 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.audit import record_audit
+from core.crypto import blind_index
 from core.models import Office, OfficeKind, Region, User
 from core.scope import scope_for
 
+from .checks import mask_id_number
 from .codes import (
     ALLOWED_TRANSITIONS,
     DESTINATIONS_EMPLOYED,
@@ -88,15 +90,24 @@ def _jsonable(value):
 
 def _diff(before: dict, after: dict) -> dict:
     return {
-        name: [_jsonable(before[name]), _jsonable(after[name])]
+        name: [_history_value(name, before[name]), _history_value(name, after[name])]
         for name in TRACKED_FIELDS
         if before[name] != after[name]
     }
 
 
+def _history_value(name: str, value):
+    """A value as the field history keeps it: ID numbers only masked (encryption at rest: the record holds the
+    number, encrypted; the history must not hold it in clear)."""
+    if name == "id_number":
+        return mask_id_number(value or "")
+    return _jsonable(value)
+
+
 def _existing(id_number: str, cohort: int) -> Graduate | None:
     return (
-        Graduate.objects.filter(id_number=id_number, cohort=cohort)
+        Graduate.objects.with_id_number(id_number)
+        .filter(cohort=cohort)
         .select_related("responsible_office")
         .first()
     )
@@ -161,8 +172,10 @@ def update_graduate(*, graduate: Graduate, acting_user: User, expected_version: 
     _ensure_in_scope(graduate, acting_user)
     before = _snapshot(Graduate.objects.select_for_update().get(pk=graduate.pk))
     graduate.full_clean(exclude=DERIVED_FIELDS, validate_constraints=False)
-    other = Graduate.objects.filter(id_number=graduate.id_number, cohort=graduate.cohort).exclude(
-        pk=graduate.pk
+    other = (
+        Graduate.objects.with_id_number(graduate.id_number)
+        .filter(cohort=graduate.cohort)
+        .exclude(pk=graduate.pk)
     )
     if other.exists():
         raise DuplicateGraduate(other.select_related("responsible_office").get())
@@ -652,7 +665,7 @@ def register_self(
 
     note = SourceChannel.SELF.label
     now = timezone.now()
-    lookup = {"id_number": graduate.id_number, "cohort": graduate.cohort}
+    lookup = {"id_number_digest": blind_index(graduate.id_number), "cohort": graduate.cohort}
     existing = Graduate.objects.select_for_update().filter(**lookup).first()
     conflicts: list[dict] = []
     if existing is None:

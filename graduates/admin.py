@@ -77,7 +77,7 @@ class GraduateAdmin(ExportMixin, admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["state", "cohort", "education", "category", "destination", "location_intention"]
-    search_fields = ["^name", "=id_number", "=mobile"]
+    search_fields = ["^name", "=mobile"]  # + a whole ID number, through its blind index (get_search_results)
     search_help_text = "姓名（前缀）、完整身份证号或手机号"
     list_select_related = ["responsible_office"]
     show_full_result_count = False
@@ -101,15 +101,16 @@ class GraduateAdmin(ExportMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
-        from .checks import normalize_text
+        from .checks import ID_PATTERN, normalize_text
 
         if search_tokens.is_token(search_term):
             search_term = search_tokens.load(request.session, search_term)
             if search_term is None:  # lapsed, or another session's token
                 return queryset.none(), False
-        return super().get_search_results(
-            request, queryset, normalize_text(search_term).upper() or search_term
-        )
+        term = normalize_text(search_term).upper() or search_term
+        if ID_PATTERN.fullmatch(term):  # encrypted at rest: an exact match through the blind index
+            return queryset.with_id_number(term), False
+        return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request):
         return False

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
+from core import crypto
 from core.audit import record_audit
 from core.demo import DEMO_PROVINCE, seed_demo_province
 from core.models import Office, OfficeKind, Region, RegionLevel, User
@@ -241,7 +242,9 @@ GRADUATE_COLUMNS = (
     "hardship", "location_intention", "intentions", "service_needs", "destination", "cohort", "category",
     "sources", "state", "state_changed_at", "responsible_office_id", "staff_id", "unemployment_cert_no",
     "unemployment_cert_date", "created_at", "updated_at", "version", "school_status", "hand_edited",
+    "id_number_digest",
 )  # fmt: skip
+ID_NUMBER = GRADUATE_COLUMNS.index("id_number")
 SOURCE_COLUMNS = ("graduate_id", "channel", "reference", "received_at", "office_id", "created_by_id")
 VISIT_COLUMNS = (
     "graduate_id", "visited_on", "method", "outcome", "destination", "employer", "note", "staff_id", "office_id",
@@ -891,6 +894,12 @@ def _check_columns() -> None:
             )
 
 
+def _at_rest(row: list) -> list:
+    """A person's row as stored: the ID number encrypted (SM4-GCM), its blind index in the last column."""
+    number = row[ID_NUMBER]
+    return [*row[:ID_NUMBER], crypto.encrypt(number), *row[ID_NUMBER + 1 :], crypto.blind_index(number)]
+
+
 def _csv(rows: list[list]) -> io.StringIO:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
@@ -921,12 +930,12 @@ def _make_unique(cursor, generator: _Generator, people: list[_Person]) -> int:
             else:
                 seen.add(p.id_number)
                 fresh.append(p)
+        digests = {crypto.blind_index(p.id_number): p for p in fresh}
         cursor.execute(
-            "SELECT id_number FROM graduates_graduate WHERE id_number = ANY(%s)",
-            [[p.id_number for p in fresh]],
+            "SELECT id_number_digest FROM graduates_graduate WHERE id_number_digest = ANY(%s)",
+            [list(digests)],
         )
-        existing = {row[0] for row in cursor.fetchall()}
-        repeat += [p for p in fresh if p.id_number in existing]
+        repeat += [digests[row[0]] for row in cursor.fetchall()]
         for p in repeat:
             generator.new_sequence(p)
         clashes += len(repeat)
@@ -998,7 +1007,7 @@ def generate_graduates(
                             row[0] = pk
                             visit_rows.append(row)
                     copies = [
-                        (Graduate._meta.db_table, GRADUATE_COLUMNS, _csv([p.row for p in people])),
+                        (Graduate._meta.db_table, GRADUATE_COLUMNS, _csv([_at_rest(p.row) for p in people])),
                         (GraduateSource._meta.db_table, SOURCE_COLUMNS, _csv(source_rows)),
                         (FollowUpVisit._meta.db_table, VISIT_COLUMNS, _csv(visit_rows)),
                     ]

@@ -48,7 +48,7 @@ def search_filter(queryset: QuerySet, value: str) -> QuerySet:
     if not text:
         return queryset
     if re.fullmatch(r"\d{17}[\dX]", text):
-        return queryset.filter(id_number=text)
+        return queryset.with_id_number(text)
     if re.fullmatch(r"1\d{10}", text):
         return queryset.filter(mobile=text)
     if re.fullmatch(r"0\d{2,3}-?\d{7,8}", text):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.fields import BlindIndexField, BlindIndexModelMixin, EncryptedCharField, EncryptedQuerySet
 from core.models import Office, Region
 
 from .codes import (
@@ -41,7 +42,7 @@ INCOMPLETE = functools.reduce(
 )
 
 
-class GraduateQuerySet(models.QuerySet["Graduate"]):
+class GraduateQuerySet(EncryptedQuerySet["Graduate"]):
     def incomplete(self) -> GraduateQuerySet:
         """Records missing 就业地意向, 就业意向 or 困难状况."""
         return self.filter(INCOMPLETE)
@@ -68,12 +69,14 @@ def code_array(verbose_name: str, choices: type[models.TextChoices], help_text: 
     )
 
 
-class Graduate(models.Model):
+class Graduate(BlindIndexModelMixin):
     # --- 登记表 fields -------------------------------------------------------------------------------------
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices)
-    id_number = models.CharField("公民身份号码", max_length=18)
+    # Encrypted at rest (SM4-GCM, core/fields.py): search and the one-per-cohort rule use the blind index below.
+    id_number = EncryptedCharField("公民身份号码", max_length=18)
+    id_number_digest = BlindIndexField("公民身份号码索引", source="id_number")
     birth_date = models.DateField("出生日期", help_text="由公民身份号码得出")
     university = models.ForeignKey(
         Office,
@@ -149,7 +152,9 @@ class Graduate(models.Model):
         verbose_name = "毕业生"
         verbose_name_plural = "毕业生"
         constraints = [
-            models.UniqueConstraint(fields=["id_number", "cohort"], name="graduate_one_per_id_and_cohort"),
+            models.UniqueConstraint(
+                fields=["id_number_digest", "cohort"], name="graduate_one_per_id_and_cohort"
+            ),
             models.CheckConstraint(
                 condition=~Q(intentions__contains=["9"]) | Q(service_needs=[]),
                 name="graduate_no_needs_when_not_seeking",
@@ -430,8 +435,8 @@ class RosterUpload(models.Model):
 
 # The columns a new record takes from its row; the others are the same for the whole upload (set at commit).
 STAGED_COLUMNS = [
-    "name", "gender", "ethnicity", "id_number", "birth_date", "university_id", "university_name",
-    "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
+    "name", "gender", "ethnicity", "id_number", "id_number_digest", "birth_date", "university_id",
+    "university_name", "graduation_date", "education", "major", "origin_region_id", "email", "postcode", "mobile", "landline",
     "hardship", "location_intention", "intentions", "service_needs", "destination", "state", "school_status",
 ]  # fmt: skip
 
@@ -458,7 +463,8 @@ class RosterRow(models.Model):
     name = models.CharField(max_length=50, blank=True)
     gender = models.CharField(max_length=1, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
-    id_number = models.CharField(max_length=18, blank=True)
+    id_number = EncryptedCharField(max_length=18, blank=True)
+    id_number_digest = BlindIndexField(source="id_number")
     birth_date = models.DateField(null=True)
     university_id = models.BigIntegerField(null=True)
     university_name = models.CharField(max_length=100, blank=True)

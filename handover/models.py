@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.fields import BlindIndexField, BlindIndexModelMixin, EncryptedCharField, EncryptedQuerySet
 from core.models import Office
 from graduates.models import Graduate, RosterUpload
 
@@ -208,7 +209,7 @@ class Transfer(models.Model):
         return f"{self.graduate_id} → {self.to_office_id or self.to_region_id}"
 
 
-class ReportIn(models.Model):
+class ReportIn(BlindIndexModelMixin):
     """A graduate who reported to an office (报到): with a 就业报到证 (cohorts before 2023), with the 毕业去向登记
     record's 转递编号/核验编号, or with an arriving personnel archive. Matched to the registry by ID number."""
 
@@ -219,7 +220,8 @@ class ReportIn(models.Model):
 
     office = models.ForeignKey(Office, verbose_name="报到机构", on_delete=models.PROTECT, related_name="+")
     cohort = models.PositiveSmallIntegerField("届别")
-    id_number = models.CharField("公民身份号码", max_length=18)
+    id_number = EncryptedCharField("公民身份号码", max_length=18)  # encrypted at rest (core/fields.py)
+    id_number_digest = BlindIndexField("公民身份号码索引", source="id_number")
     name = models.CharField("姓名", max_length=50)
     kind = models.CharField("报到依据", max_length=12, choices=Kind.choices)
     certificate_no = models.CharField("报到证编号", max_length=40, blank=True)
@@ -233,12 +235,14 @@ class ReportIn(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = EncryptedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "报到记录"
         verbose_name_plural = "报到记录"
         constraints = [
             models.UniqueConstraint(
-                fields=["office", "cohort", "id_number"], name="report_in_once_per_office"
+                fields=["office", "cohort", "id_number_digest"], name="report_in_once_per_office"
             )
         ]
 

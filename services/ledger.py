@@ -174,8 +174,9 @@ def _graduates(*, office: Office, acting_user: User, id_numbers: set[str]) -> di
     found: dict[str, tuple[int, str]] = {}
     rows = (
         Graduate.objects.in_scope_of(acting_user)
-        .filter(responsible_office_id__in=actions.offices_served_by(office), id_number__in=sorted(id_numbers))
-        .order_by("id_number", "-cohort")
+        .filter(responsible_office_id__in=actions.offices_served_by(office))
+        .with_id_numbers(id_numbers)
+        .order_by("id_number_digest", "-cohort")
         .values_list("id_number", "id", "name")
     )
     for number, pk, name in rows:

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.crypto import decrypt
+
 from .codes import CLOSED_GRADUATE_STATES, PlanState, ServiceType
 from .models import PlanSnapshot, ServiceStandard
 
@@ -217,12 +219,14 @@ def plans(
         entries=entries,
         select="SELECT p.id, gg.id_number, gg.name, p.office_id, p.rule_id, p.service_type, p.required, p.done, "
         "p.anchor_day, p.due, p.plan_state, p.entry_ids FROM p JOIN graduates_graduate gg ON gg.id = p.id "
-        "ORDER BY gg.id_number, p.id, p.position, p.rule_id",
+        "ORDER BY p.id, p.position, p.rule_id",
     )
     result: list[GraduatePlan] = []
     for gid, id_number, name, office_id, rule_id, stype, required, done, anchor, due, state, ids in rows:
         if not result or result[-1].graduate_id != gid:
-            result.append(GraduatePlan(graduate_id=gid, id_number=id_number, name=name, office_id=office_id))
+            # The ID number is encrypted at rest: decrypted here, once per graduate.
+            number = decrypt(id_number)
+            result.append(GraduatePlan(graduate_id=gid, id_number=number, name=name, office_id=office_id))
         result[-1].obligations.append(
             Obligation(
                 graduate_id=gid,
@@ -236,6 +240,7 @@ def plans(
                 entry_ids=list(ids or []),
             )
         )
+    result.sort(key=lambda plan: (plan.id_number, plan.graduate_id))  # by ID number, as before encryption
     return result
 
 
@@ -361,7 +366,7 @@ def worklist(
             {
                 "graduate_id": gid,
                 "name": name,
-                "id_number": id_number,
+                "id_number": decrypt(id_number),
                 "service": str(ServiceType(stype).label),
                 "required": required,
                 "done": done,
@@ -535,7 +540,7 @@ def worklist_from_snapshot(
             )
             for gid, name, id_number, stype, required, done, due in cursor.fetchall():
                 result[state].append(
-                    {"graduate_id": gid, "name": name, "id_number": id_number,
+                    {"graduate_id": gid, "name": name, "id_number": decrypt(id_number),
                      "service": str(ServiceType(stype).label), "required": required, "done": done, "due": due}
                 )  # fmt: skip
     return result

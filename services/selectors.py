@@ -181,9 +181,9 @@ def graduates_by_id_number(*, user: User, id_numbers: list[str]) -> tuple[list[G
     found: dict[str, Graduate] = {}
     for graduate in (
         Graduate.objects.in_scope_of(user)
-        .filter(id_number__in=id_numbers)
+        .with_id_numbers(id_numbers)
         .only("id", "name", "id_number", "cohort")
-        .order_by("id_number", "-cohort")
+        .order_by("id_number_digest", "-cohort")
     ):
         found.setdefault(graduate.id_number, graduate)
     missing = [number for number in id_numbers if number not in found]

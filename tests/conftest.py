@@ -20,6 +20,13 @@ from core.regions import load_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The published development keys of core/crypto.py for the processes the tests start (Celery workers, manage.py):
+# settings give them to this process under pytest; a child process must be told.
+from core.crypto import DEVELOPMENT_BLIND_INDEX_KEY, DEVELOPMENT_FIELD_ENCRYPTION_KEY  # noqa: E402
+
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", DEVELOPMENT_FIELD_ENCRYPTION_KEY)
+os.environ.setdefault("BLIND_INDEX_KEY", DEVELOPMENT_BLIND_INDEX_KEY)
+
 
 @pytest.fixture
 def regions(db):

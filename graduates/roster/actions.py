@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import crypto
 from core.audit import record_audit
 from core.models import Office, OfficeKind, Role, User
 
@@ -119,7 +120,7 @@ def create_upload(
         filename=_clean_filename(filename),
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
+        content=crypto.encrypt_bytes(content),  # the file holds ID numbers: encrypted at rest (SM4-GCM)
     )
     record_audit(action="roster.uploaded", actor=acting_user, obj=upload, data={"size": len(content)})
     return upload
@@ -265,7 +266,9 @@ def check_upload(upload: RosterUpload) -> RosterUpload:
 def _check(upload: RosterUpload) -> None:
     totals = engine.CheckTotals()
     try:
-        with open_roster_bytes(bytes(upload.content), max_bytes=max_upload_bytes()) as sheet:
+        with open_roster_bytes(
+            crypto.decrypt_bytes(bytes(upload.content)), max_bytes=max_upload_bytes()
+        ) as sheet:
             if not _set_while_checking(upload, rows_total=sheet.total_rows, columns=sheet.columns):
                 raise _Cancelled()
             ctx = engine.build_context(

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils import timezone
 
+from core import crypto
 from core.models import Office, OfficeKind
 
 from .. import checks
@@ -284,8 +285,9 @@ def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[s
     values: dict = {}
 
     def fail(field_name: str, value, message: str) -> None:
+        shown = checks.mask_id_number(_display(value)) if field_name == "id_number" else _display(value)
         row_errors.append(RowError(raw.row_number, columns.get(field_name, FIELD_LABELS.get(field_name, "")),
-                                   _display(value), message))  # fmt: skip
+                                   shown, message))  # fmt: skip
 
     failed: set[str] = set()
     for field_name, value in raw.values.items():
@@ -328,11 +330,19 @@ def _check_row(raw, ctx: Context, parsers, columns: dict[str, str], seen: dict[s
             seen[candidate.id_number] = raw.row_number
     if row_errors:
         return (
-            CheckedRow(raw.row_number, "invalid", raw={k: _display(v) for k, v in raw.values.items()}),
+            CheckedRow(raw.row_number, "invalid", raw=_invalid_cells(raw.values)),
             values,
             row_errors,
         )
     return CheckedRow(raw.row_number, "new"), values, []
+
+
+def _invalid_cells(values: dict) -> dict:
+    """An invalid row's original cells, kept to download and fix: the ID number cell encrypted at rest."""
+    cells = {k: _display(v) for k, v in values.items()}
+    if cells.get("id_number"):
+        cells["id_number"] = crypto.encrypt(cells["id_number"])
+    return cells
 
 
 def _candidate(values: dict, ctx: Context) -> SimpleNamespace:
@@ -391,16 +401,19 @@ def _compare_with_registry(valid: list[tuple[CheckedRow, dict]], ctx: Context, c
     but reported as a conflict (the office's value stays)."""
     conflicts: list[dict] = []
     for chunk in _chunks(valid, 5_000):  # one query per chunk (≤ 5,000 ID numbers)
-        numbers = [values["_candidate"].id_number for _, values in chunk]
+        # Matched through the blind index (the ID number is encrypted at rest): no decryption at all.
+        for _, values in chunk:
+            values["_candidate"].id_number_digest = crypto.blind_index(values["_candidate"].id_number)
         existing = {
-            g["id_number"]: g
-            for g in Graduate.objects.filter(cohort=ctx.cohort, id_number__in=numbers).values(
-                "id", "version", "hand_edited", "sources", *COMPARED, "id_number"
-            )
+            g["id_number_digest"]: g
+            for g in Graduate.objects.filter(
+                cohort=ctx.cohort,
+                id_number_digest__in=[values["_candidate"].id_number_digest for _, values in chunk],
+            ).values("id", "version", "hand_edited", "sources", *COMPARED, "id_number_digest")
         }
         for checked, values in chunk:
             candidate = values["_candidate"]
-            current = existing.get(candidate.id_number)
+            current = existing.get(candidate.id_number_digest)
             if current is None:
                 checked.action = "new"
                 checked.record = _new_record(candidate)
@@ -475,7 +488,8 @@ def _new_record(candidate: SimpleNamespace) -> dict:
         "name": candidate.name,
         "gender": candidate.gender,
         "ethnicity": candidate.ethnicity,
-        "id_number": candidate.id_number,
+        "id_number": crypto.encrypt(candidate.id_number),  # staged and copied encrypted, with its blind index
+        "id_number_digest": candidate.id_number_digest,
         "birth_date": candidate.birth_date,
         "university_id": candidate.university_id,
         "university_name": candidate.university_name,

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from openpyxl import Workbook
 
+from core import crypto
 from core.spreadsheets import formula_safe
 
 from ..models import RosterRow, RosterUpload
@@ -30,6 +31,8 @@ def invalid_rows_workbook(upload: RosterUpload) -> bytes:
     sheet.append(header)
     rows = RosterRow.objects.filter(upload=upload, action=RosterRow.Action.INVALID).order_by("row_number")
     for row in rows.iterator(chunk_size=2000):
+        if row.data.get("id_number"):  # the ID number cell is kept encrypted (engine._invalid_cells)
+            row.data["id_number"] = crypto.decrypt(row.data["id_number"])
         sheet.append(
             [row.row_number, *[_safe(row.data.get(field, "")) for field, _ in columns],
              "；".join(reasons.get(row.row_number, []))]

@@ -59,6 +59,7 @@ class ReportInResult:
 def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) -> ReportInResult:
     """Record graduates who reported (报到) and match them to the office's records by ID number: a match keeps the
     numbers and marks the record verified; an unknown ID waits on the 'reported but not on the list' list."""
+    from core.crypto import blind_index
     from graduates.actions import move_states
     from graduates.checks import check_id_number
     from graduates.models import Graduate
@@ -71,7 +72,7 @@ def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) ->
     numbers = [check_id_number(e["id_number"]).number for e in entries]
     in_scope = {
         g.id_number: g
-        for g in Graduate.objects.in_scope_of(acting_user).filter(cohort=cohort, id_number__in=numbers)
+        for g in Graduate.objects.in_scope_of(acting_user).filter(cohort=cohort).with_id_numbers(numbers)
     }
     matched_ids = []
     for entry, number in zip(entries, numbers, strict=True):
@@ -79,8 +80,9 @@ def record_report_ins(*, entries: list[dict], cohort: int, acting_user: User) ->
         _, created = ReportIn.objects.get_or_create(
             office=office,
             cohort=cohort,
-            id_number=number,
+            id_number_digest=blind_index(number),
             defaults={
+                "id_number": number,
                 "name": entry["name"],
                 "kind": entry["kind"],
                 "certificate_no": entry.get("certificate_no", ""),

@@ -111,7 +111,7 @@ def load_answers(*, content: bytes, acting_user: User) -> AnswerResult:
     if errors:
         return AnswerResult(updated=0, not_found=0, errors=errors)
     found = dict(
-        unreachable_in_scope(acting_user).filter(id_number__in=list(answers)).values_list("id_number", "pk")
+        unreachable_in_scope(acting_user).with_id_numbers(list(answers)).values_list("id_number", "pk")
     )
     # The registry locks the rows and changes only those still 无法联系 (a record another clerk reached in the
     # meantime keeps its state and details).

@@ -135,10 +135,10 @@ def test_unreachable_list_goes_to_education_and_the_answers_come_back(client, re
     answered.name = "反馈.xlsx"
     answered.seek(0)
     client.post(reverse("handover:unreachable_answers"), {"file": answered})
-    updated = Graduate.objects.get(id_number=rows[1][1])
+    updated = Graduate.objects.with_id_number(rows[1][1]).get()
     assert (updated.mobile, updated.state) == ("13911112222", "waiting")
     assert updated.changes.filter(note="教育部门反馈的联系方式").exists()
-    assert Graduate.objects.get(id_number=rows[2][1]).state == "unreachable"
+    assert Graduate.objects.with_id_number(rows[2][1]).get().state == "unreachable"
 
 
 def test_answers_with_a_bad_cell_change_nothing(client, received, prefecture_clerk):

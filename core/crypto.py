@@ -1,0 +1,287 @@
+"""Encryption at rest of ID numbers (SM4-GCM) and their keyed blind index (HMAC-SHA-256).
+
+- Ciphertext: ``v<version>:<base64(nonce ‖ ciphertext ‖ tag)>``. The key version in front says which key of
+  FIELD_ENCRYPTION_KEY opens it, so keys rotate (``manage.py rotate_field_key``) while old rows stay readable;
+  the prefix is also the additional authenticated data, so a row relabelled to another version fails to open.
+  A fresh 96-bit nonce per value: the same number encrypts differently every time (no equality leaks).
+- Blind index: HMAC-SHA-256 of the normalised number (trimmed, upper-case X) under BLIND_INDEX_KEY, 64 hex
+  characters. Exact search, the one-per-ID-and-cohort rule and the matches of lists against the registry use it.
+- Keys never come from SECRET_KEY: FIELD_ENCRYPTION_KEY = "2:<base64 16 bytes>,1:<base64 16 bytes>" (the first is
+  the current key, the others only decrypt), BLIND_INDEX_KEY = base64 of ≥ 16 bytes. Both also read NAME_FILE.
+
+Anything wrong fails loudly: a missing key version, a tampered or truncated ciphertext, a value that is not a
+ciphertext at all raise FieldDecryptionError (never an empty or wrong number).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hmac
+import os
+import re
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+TAG_BYTES = 16
+SM4_KEY_BYTES = 16
+PREFIX = re.compile(r"v([0-9]{1,5}):")
+
+# Development and test only (DEBUG, or under pytest): published here, so never protecting anything real.
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "1:" + base64.b64encode(b"DEV-ONLY-sm4-key").decode()
+DEVELOPMENT_BLIND_INDEX_KEY = base64.b64encode(b"DEVELOPMENT-ONLY-blind-index-key").decode()
+
+
+class FieldDecryptionError(Exception):
+    """A stored value could not be decrypted (unknown key version, wrong key, tampered or not a ciphertext)."""
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current: int
+    keys: dict[int, bytes]
+
+
+def _b64(value: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured(f"{what} is not valid base64.") from exc
+
+
+def parse_key_ring(text: str | None) -> KeyRing:
+    """FIELD_ENCRYPTION_KEY's "version:base64key" list (first = current). Raises ImproperlyConfigured."""
+    if not text or not text.strip():
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY (or FIELD_ENCRYPTION_KEY_FILE) must be set.")
+    keys: dict[int, bytes] = {}
+    current = None
+    for item in text.split(","):
+        version, sep, encoded = item.strip().partition(":")
+        if not sep or not version.isdigit() or not 0 < int(version) < 100_000:
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEY must be a comma-separated list of <version>:<base64 key> "
+                "(version a whole number 1–99999), the current key first."
+            )
+        key = _b64(encoded, f"FIELD_ENCRYPTION_KEY version {version}")
+        if len(key) != SM4_KEY_BYTES:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEY version {version} must be {SM4_KEY_BYTES} bytes (SM4), not {len(key)}."
+            )
+        if int(version) in keys:
+            raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY lists version {version} twice.")
+        keys[int(version)] = key
+        current = int(version) if current is None else current
+    assert current is not None
+    return KeyRing(current=current, keys=keys)
+
+
+def parse_blind_index_key(text: str | None) -> bytes:
+    if not text or not text.strip():
+        raise ImproperlyConfigured("BLIND_INDEX_KEY (or BLIND_INDEX_KEY_FILE) must be set.")
+    key = _b64(text, "BLIND_INDEX_KEY")
+    if len(key) < 16:
+        raise ImproperlyConfigured(f"BLIND_INDEX_KEY must be at least 16 bytes, not {len(key)}.")
+    return key
+
+
+@functools.cache
+def key_ring() -> KeyRing:
+    from django.conf import settings
+
+    return parse_key_ring(settings.FIELD_ENCRYPTION_KEY)
+
+
+@functools.cache
+def _blind_index_key() -> bytes:
+    from django.conf import settings
+
+    return parse_blind_index_key(settings.BLIND_INDEX_KEY)
+
+
+def reset_keys() -> None:
+    """Forget the keys read from the settings (after the settings change: tests, key rotation)."""
+    key_ring.cache_clear()
+    _blind_index_key.cache_clear()
+
+
+def current_prefix() -> str:
+    return f"v{key_ring().current}:"
+
+
+def encrypt(plaintext: str) -> str:
+    """SM4-GCM under the current key; the empty string stays empty (nothing to hide)."""
+    if plaintext == "":
+        return ""
+    ring = key_ring()
+    prefix = f"v{ring.current}:"
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(prefix.encode("ascii"))
+    body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
+    return prefix + base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
+
+
+def key_version(token: str) -> int:
+    match = PREFIX.match(token)
+    if match is None:
+        raise FieldDecryptionError("The stored value is not a field ciphertext (no v<version>: prefix).")
+    return int(match.group(1))
+
+
+def decrypt(token: str) -> str:
+    if token == "":
+        return ""
+    version = key_version(token)
+    key = key_ring().keys.get(version)
+    if key is None:
+        raise FieldDecryptionError(
+            f"Field encryption key version {version} is not configured in FIELD_ENCRYPTION_KEY "
+            f"(configured: {sorted(key_ring().keys)}); keep old keys listed until rotate_field_key has finished."
+        )
+    prefix, _, encoded = token.partition(":")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise FieldDecryptionError("The stored ciphertext is not valid base64.") from exc
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise FieldDecryptionError("The stored ciphertext is truncated.")
+    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(f"{prefix}:".encode("ascii"))
+    try:
+        return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
+    except InvalidTag as exc:
+        raise FieldDecryptionError(
+            f"The stored ciphertext does not open with key version {version} (wrong key or tampered)."
+        ) from exc
+
+
+def decrypt_or_none(token: str | None) -> str | None:
+    return None if token is None else decrypt(token)
+
+
+def normalise_id_number(number: str) -> str:
+    return number.strip().upper()
+
+
+def blind_index(number: str) -> str:
+    """HMAC-SHA-256 of the normalised ID number, hex; the empty string stays empty."""
+    normalised = normalise_id_number(number)
+    if normalised == "":
+        return ""
+    return hmac.digest(_blind_index_key(), normalised.encode("utf-8"), "sha256").hex()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A whole file (an uploaded roster) under the current key: b"v<version>:" ‖ nonce ‖ ciphertext ‖ tag."""
+    ring = key_ring()
+    prefix = f"v{ring.current}:".encode("ascii")
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(prefix)
+    body = encryptor.update(data) + encryptor.finalize()
+    return prefix + nonce + body + encryptor.tag
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    head = bytes(blob[:8]).decode("ascii", "replace")
+    version = key_version(head)
+    prefix_length = len(f"v{version}:")
+    key = key_ring().keys.get(version)
+    if key is None:
+        raise FieldDecryptionError(f"Field encryption key version {version} is not configured.")
+    raw = bytes(blob[prefix_length:])
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise FieldDecryptionError("The stored ciphertext is truncated.")
+    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(bytes(blob[:prefix_length]))
+    try:
+        return decryptor.update(body) + decryptor.finalize()
+    except InvalidTag as exc:
+        raise FieldDecryptionError(
+            f"The stored ciphertext does not open with key version {version} (wrong key or tampered)."
+        ) from exc
+
+
+# --- Set-based conversion of a whole column (data migrations, rotate_field_key) --------------------------------
+# One SELECT of up to BATCH rows in id order, the values converted in Python, one UPDATE … FROM unnest(…) per
+# batch. The WHERE clause selects only rows still to do, so a run stopped half-way resumes where it stopped.
+
+BATCH = 5_000
+_IS_CIPHERTEXT = r"^v[0-9]{1,5}:"
+
+
+def _todo_condition(column: str, direction: str) -> tuple[str, list]:
+    if direction == "encrypt":
+        return f"{column} <> '' AND {column} !~ %s", [_IS_CIPHERTEXT]
+    if direction == "decrypt":
+        return f"{column} ~ %s", [_IS_CIPHERTEXT]
+    if direction == "rotate":
+        return f"{column} <> '' AND left({column}, %s) <> %s", [len(current_prefix()), current_prefix()]
+    raise ValueError(direction)
+
+
+def rows_to_convert(cursor, *, table: str, column: str, direction: str) -> int:
+    condition, params = _todo_condition(column, direction)
+    cursor.execute(f"SELECT count(*) FROM {table} WHERE {condition}", params)  # noqa: S608 (our own names)
+    return cursor.fetchone()[0]
+
+
+def convert_batch(
+    cursor, *, table: str, column: str, direction: str, digest_column: str | None = None, after_id: int = 0
+) -> tuple[int, int]:
+    """Convert the next batch of TABLE.COLUMN after AFTER_ID: "encrypt" plain values (and fill DIGEST_COLUMN),
+    "decrypt" them back (digest emptied), or "rotate" them to the current key. Returns (last id, rows done);
+    rows done 0: finished."""
+    condition, params = _todo_condition(column, direction)
+    cursor.execute(
+        f"SELECT id, {column} FROM {table} WHERE id > %s AND {condition} ORDER BY id LIMIT %s",  # noqa: S608
+        [after_id, *params, BATCH],
+    )
+    rows = cursor.fetchall()
+    if not rows:
+        return after_id, 0
+    ids = [pk for pk, _ in rows]
+    if direction == "encrypt":
+        values = [encrypt(value) for _, value in rows]
+        digests = [blind_index(value) for _, value in rows]
+    elif direction == "decrypt":
+        values = [decrypt(value) for _, value in rows]
+        digests = ["" for _ in rows]
+    else:
+        values = [encrypt(decrypt(value)) for _, value in rows]
+        digests = []
+    sets = f"{column} = u.value" + (f", {digest_column} = u.digest" if digest_column and digests else "")
+    update = f"UPDATE {table} t SET {sets} FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(id, value, digest) "  # noqa: S608 (our own names)
+    cursor.execute(
+        update + "WHERE t.id = u.id",
+        [ids, values, digests or [""] * len(ids)],
+    )
+    return ids[-1], len(ids)
+
+
+def convert_column(
+    cursor, *, table: str, column: str, direction: str, digest_column: str | None = None, progress=None
+) -> int:
+    """Every batch of convert_batch; PROGRESS(done) after each. Returns the rows converted."""
+    after_id, total = 0, 0
+    while True:
+        after_id, done = convert_batch(
+            cursor,
+            table=table,
+            column=column,
+            direction=direction,
+            digest_column=digest_column,
+            after_id=after_id,
+        )
+        if not done:
+            return total
+        total += done
+        if progress is not None:
+            progress(total)
