@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from .crypto import mask_id_numbers_in
 from .models import AuditEvent, OfficeKind, User
 
 _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
@@ -101,7 +102,8 @@ def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, str]:
         if key in {"csrfmiddlewaretoken", "purpose"}:
             continue
         value = ",".join(getlist(key)) if getlist is not None else str(filters[key])
-        cleaned[str(key)[:MAX_FILTER_LENGTH]] = value[:MAX_FILTER_LENGTH]
+        # An ID number typed as a filter is never kept in clear (encryption at rest, core/crypto.py).
+        cleaned[str(key)[:MAX_FILTER_LENGTH]] = mask_id_numbers_in(value[:MAX_FILTER_LENGTH])
     return cleaned
 
 

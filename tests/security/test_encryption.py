@@ -211,3 +211,12 @@ def test_production_refuses_to_start_without_the_keys():
     finally:
         key_file.unlink()
     assert result.returncode == 0, result.stderr
+
+
+def test_an_id_number_given_as_an_export_filter_is_kept_masked_in_the_audit_log(county_clerk):
+    from core.audit import record_export
+
+    number = make_id_number(seq=607)
+    event = record_export(action="graduate.exported", actor=county_clerk, rows=1, filters={"q": number})
+    assert event.data["filters"]["q"] == f"{number[:6]}********{number[-4:]}"
+    assert number not in every_table_as_text()
