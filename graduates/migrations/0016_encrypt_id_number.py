@@ -43,6 +43,8 @@ def mask_history(cursor):
         "SELECT id, changes->'id_number' FROM graduates_graduatechange WHERE changes ? 'id_number'"
     )
     for pk, pair in cursor.fetchall():
+        if isinstance(pair, str):  # Django's connection hands jsonb over as text
+            pair = json.loads(pair)
         masked = [mask_id_number(v) if isinstance(v, str) and "*" not in v else v for v in pair or []]
         cursor.execute(
             "UPDATE graduates_graduatechange SET changes = jsonb_set(changes, '{id_number}', %s::jsonb) "
