@@ -84,7 +84,9 @@ def test_a_bad_upload_answers_the_pages_messages_by_field(university_clerk, pref
     # An office loads its walk-in lists, not a university's roster.
     assert upload(prefecture_clerk).json() == {"source": ["名单来源无效，请从列表中选择。"]}
     # JSON is no upload (a list, or an object without the file): the form's messages, never a 500.
-    assert api(university_clerk).post(URL, [1, 2], format="json").json()["file"] == ["请选择要上传的名单文件。"]
+    assert api(university_clerk).post(URL, [1, 2], format="json").json()["file"] == [
+        "请选择要上传的名单文件。"
+    ]
     assert api(university_clerk).post(URL, {"source": "university"}, format="json").status_code == 400
     refused = upload(university_clerk, content=b"not a spreadsheet")
     assert refused.status_code == 201

@@ -120,4 +120,6 @@ def test_the_demo_shows_downloads_with_their_purposes_once(client, province_admi
     assert purposeful_downloads(0) == "3 条注明使用目的的下载记录"
     assert purposeful_downloads(0) is None  # a second run adds nothing
     client.force_login(province_admin)
-    assert len(listed(client, q="毕业生")) == 3 and len(listed(client, q="汇总表")) == 1  # searched by purpose
+    assert (
+        len(listed(client, q="毕业生")) == 3 and len(listed(client, q="汇总表")) == 1
+    )  # searched by purpose
