@@ -235,6 +235,10 @@ def test(args: list[str]) -> int:
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gradservice")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(16))
+    # mypy's Django plugin, the Celery workers and the commands the tests start read the settings outside pytest.
+    field_key, index_key = _field_keys()
+    env.setdefault("FIELD_ENCRYPTION_KEY", field_key)
+    env.setdefault("BLIND_INDEX_KEY", index_key)
     env.setdefault("HTTPS", "0")
     env.setdefault("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
     env.setdefault("VAR_DIR", str(VAR / "test"))
