@@ -234,7 +234,14 @@ def rows_to_convert(cursor, *, table: str, column: str, direction: str) -> int:
 
 
 def convert_batch(
-    cursor, *, table: str, column: str, direction: str, digest_column: str | None = None, after_id: int = 0
+    cursor,
+    *,
+    table: str,
+    column: str,
+    direction: str,
+    digest_column: str | None = None,
+    after_id: int = 0,
+    batch: int = BATCH,
 ) -> tuple[int, int]:
     """Convert the next batch of TABLE.COLUMN after AFTER_ID: "encrypt" plain values (and fill DIGEST_COLUMN),
     "decrypt" them back (digest emptied), or "rotate" them to the current key. Returns (last id, rows done);
@@ -242,7 +249,7 @@ def convert_batch(
     condition, params = _todo_condition(column, direction)
     cursor.execute(
         f"SELECT id, {column} FROM {table} WHERE id > %s AND {condition} ORDER BY id LIMIT %s",  # noqa: S608
-        [after_id, *params, BATCH],
+        [after_id, *params, batch],
     )
     rows = cursor.fetchall()
     if not rows:

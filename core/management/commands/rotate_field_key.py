@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size: int, **options):
         crypto.reset_keys()
-        crypto.BATCH = max(1, min(batch_size, 100_000))
+        batch_size = max(1, min(batch_size, 100_000))
         version = crypto.key_ring().current
         done: dict[str, int] = {}
         with connection.cursor() as cursor:
@@ -47,7 +47,12 @@ class Command(BaseCommand):
                 while True:
                     with transaction.atomic():
                         after_id, count = crypto.convert_batch(
-                            cursor, table=table, column=column, direction="rotate", after_id=after_id
+                            cursor,
+                            table=table,
+                            column=column,
+                            direction="rotate",
+                            after_id=after_id,
+                            batch=batch_size,
                         )
                     if not count:
                         break
