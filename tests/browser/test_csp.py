@@ -47,7 +47,7 @@ def test_no_page_violates_the_policy(clerk_page, county_clerk):
 
     # The charts draw under the policy (ECharts from our own static files, styles set through the CSSOM).
     page.goto(page.base_url + "/reporting/statistics/")
-    page.wait_for_function("document.querySelectorAll('[data-chart][data-drawn]').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('[data-chart][data-drawn]').length > 0")
     # The select-all box of the graduates list ticks every row (it was an onclick= attribute).
     page.goto(page.base_url + "/graduates/")
     page.get_by_label("全选").check()

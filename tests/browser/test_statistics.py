@@ -77,9 +77,10 @@ def logged_in(page, prefecture_clerk, password):
 
 
 def assert_charts_match_tables(page) -> list[dict]:
-    # Every section has arrived (htmx, one request each) and every chart in it is drawn.
+    # Every section has arrived (htmx, one request each) and every chart in it is drawn. A function, not an
+    # expression: Playwright evals an expression in the page when it polls, which the CSP refuses.
     page.wait_for_function(
-        "document.querySelector('[data-section-pending]') === null"
+        "() => document.querySelector('[data-section-pending]') === null"
         " && document.querySelectorAll('[data-chart]:not([data-drawn])').length === 0"
         " && document.querySelectorAll('[data-chart]').length > 0"
     )
