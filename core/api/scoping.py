@@ -12,12 +12,17 @@ NOT_FOUND = "未找到该记录，或该记录不在您的数据范围内。"
 
 
 class ScopedViewMixin:
-    """Implement `scoped_queryset(user)` with the app's selector; `get_queryset` and `get_object` go through it."""
+    """Implement `scoped_queryset(user)` with the app's selector; `get_queryset` and `get_object` go through it.
+    While drf-spectacular generates the schema there is no user to scope: the class's `queryset` (an empty one,
+    for the path parameters' types) stands in when the view declares one."""
 
     def scoped_queryset(self, user):
         raise NotImplementedError
 
     def get_queryset(self):
+        declared = getattr(self, "queryset", None)
+        if getattr(self, "swagger_fake_view", False) and declared is not None:
+            return declared
         return self.scoped_queryset(self.request.user)  # type: ignore[attr-defined]
 
     def get_object(self):
