@@ -103,10 +103,25 @@ def _blind_index_key() -> bytes:
     return parse_blind_index_key(settings.BLIND_INDEX_KEY)
 
 
+@functools.cache
+def _algorithms() -> dict[int, algorithms.SM4]:
+    """One SM4 algorithm object per configured key version (its key checked once, not per value)."""
+    return {version: algorithms.SM4(key) for version, key in key_ring().keys.items()}
+
+
+@functools.cache
+def _current() -> tuple[str, bytes, algorithms.SM4]:
+    """The current key's prefix ("v2:"), that prefix as the additional authenticated data, and its algorithm."""
+    version = key_ring().current
+    return f"v{version}:", f"v{version}:".encode("ascii"), _algorithms()[version]
+
+
 def reset_keys() -> None:
     """Forget the keys read from the settings (after the settings change: tests, key rotation)."""
     key_ring.cache_clear()
     _blind_index_key.cache_clear()
+    _algorithms.cache_clear()
+    _current.cache_clear()
 
 
 def current_prefix() -> str:
@@ -117,13 +132,12 @@ def encrypt(plaintext: str) -> str:
     """SM4-GCM under the current key; the empty string stays empty (nothing to hide)."""
     if plaintext == "":
         return ""
-    ring = key_ring()
-    prefix = f"v{ring.current}:"
+    prefix, aad, algorithm = _current()
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(prefix.encode("ascii"))
+    encryptor = Cipher(algorithm, modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
     body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
-    return prefix + base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
+    return prefix + binascii.b2a_base64(nonce + body + encryptor.tag, newline=False).decode("ascii")
 
 
 def key_version(token: str) -> int:
@@ -136,28 +150,29 @@ def key_version(token: str) -> int:
 def decrypt(token: str) -> str:
     if token == "":
         return ""
-    version = key_version(token)
-    key = key_ring().keys.get(version)
-    if key is None:
+    prefix, colon, encoded = token.partition(":")
+    version = prefix[1:]
+    if not colon or prefix[:1] != "v" or not 0 < len(version) <= 5 or not version.isascii() or not version.isdigit():
+        raise FieldDecryptionError("The stored value is not a field ciphertext (no v<version>: prefix).")
+    algorithm = _algorithms().get(int(version))
+    if algorithm is None:
         raise FieldDecryptionError(
-            f"Field encryption key version {version} is not configured in FIELD_ENCRYPTION_KEY "
+            f"Field encryption key version {int(version)} is not configured in FIELD_ENCRYPTION_KEY "
             f"(configured: {sorted(key_ring().keys)}); keep old keys listed until rotate_field_key has finished."
         )
-    prefix, _, encoded = token.partition(":")
     try:
-        raw = base64.b64decode(encoded, validate=True)
+        raw = binascii.a2b_base64(encoded, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise FieldDecryptionError("The stored ciphertext is not valid base64.") from exc
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise FieldDecryptionError("The stored ciphertext is truncated.")
-    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithm, modes.GCM(raw[:NONCE_BYTES], raw[-TAG_BYTES:])).decryptor()
     decryptor.authenticate_additional_data(f"{prefix}:".encode("ascii"))
     try:
-        return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
+        return (decryptor.update(raw[NONCE_BYTES:-TAG_BYTES]) + decryptor.finalize()).decode("utf-8")
     except InvalidTag as exc:
         raise FieldDecryptionError(
-            f"The stored ciphertext does not open with key version {version} (wrong key or tampered)."
+            f"The stored ciphertext does not open with key version {int(version)} (wrong key or tampered)."
         ) from exc
 
 
@@ -179,10 +194,9 @@ def blind_index(number: str) -> str:
 
 def encrypt_bytes(data: bytes) -> bytes:
     """A whole file (an uploaded roster) under the current key: b"v<version>:" ‖ nonce ‖ ciphertext ‖ tag."""
-    ring = key_ring()
-    prefix = f"v{ring.current}:".encode("ascii")
+    _, prefix, algorithm = _current()
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(algorithm, modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(prefix)
     body = encryptor.update(data) + encryptor.finalize()
     return prefix + nonce + body + encryptor.tag
@@ -192,14 +206,14 @@ def decrypt_bytes(blob: bytes) -> bytes:
     head = bytes(blob[:8]).decode("ascii", "replace")
     version = key_version(head)
     prefix_length = len(f"v{version}:")
-    key = key_ring().keys.get(version)
-    if key is None:
+    algorithm = _algorithms().get(version)
+    if algorithm is None:
         raise FieldDecryptionError(f"Field encryption key version {version} is not configured.")
     raw = bytes(blob[prefix_length:])
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise FieldDecryptionError("The stored ciphertext is truncated.")
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithm, modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(bytes(blob[:prefix_length]))
     try:
         return decryptor.update(body) + decryptor.finalize()
