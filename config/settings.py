@@ -306,6 +306,10 @@ if AUDIT_RETENTION_DAYS < 183:
     raise ImproperlyConfigured(
         f"AUDIT_RETENTION_DAYS must be at least 183 (six months of logs, 网络安全法 第二十一条), not {AUDIT_RETENTION_DAYS}"
     )
+# The role the web, worker and beat processes connect as in production (core/db_roles.py): it may not UPDATE,
+# DELETE or TRUNCATE the audit log; `migrate` runs as the tables' owner. `check --deploy --database default` warns
+# when the application connects as the owner or a superuser.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", "gradservice_app")
 # Downloads of personal data of more rows than this ask for the purpose first (GB/T 35273-2020 §7).
 EXPORT_PURPOSE_THRESHOLD = env_int("EXPORT_PURPOSE_THRESHOLD", 100)
 # Where `manage.py backup` writes; PG_BIN_DIR: the pg_dump/pg_restore to use (default: PATH, else pgserver's).

@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础：区划、机构与用户"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
         from .audit_demo import purposeful_downloads
         from .demo import register_demo_step
 

@@ -178,8 +178,9 @@ def celery_worker_process(celery_workers):
     return celery_workers.queue
 
 
-# The audit log's trigger (core/migrations/0004) refuses TRUNCATE unless this session setting is on; the test
-# runner flushes every table with TRUNCATE after each transactional test. Nothing outside the tests sets it.
+# The audit log's trigger (core/migrations/0005) refuses TRUNCATE except to the tables' owner with this session
+# setting on; the test runner connects as the owner and flushes every table with TRUNCATE after each
+# transactional test. Nothing outside the tests sets it, and for the application's role it changes nothing.
 def _let_the_test_runner_flush_the_audit_log(sender, connection, **kwargs):
     with connection.cursor() as cursor:
         cursor.execute("SET gradservice.audit_truncate = 'on'")
@@ -264,3 +265,20 @@ def pass_second_factor_in_browser(page, user) -> None:
         page.wait_for_url(re.compile(r"/account/otp/verify/"))
     page.get_by_label("验证码或恢复码").fill(totp_code(user))
     page.get_by_role("button", name="验证").click()
+
+
+# --- Parallel runs (pytest-xdist; tests/settings.py gives each worker its Redis database and VAR_DIR) ------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """One test database created at a time on this machine: each xdist worker creates and migrates its own, and a
+    migration that creates a role of the cluster (core/migrations/0005) must not race another's."""
+    if fixturedef.argname != "django_db_setup":
+        return (yield)
+    import fcntl
+    import tempfile
+
+    with open(Path(tempfile.gettempdir()) / "gradservice-test-db-setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return (yield)
