@@ -152,7 +152,13 @@ def decrypt(token: str) -> str:
         return ""
     prefix, colon, encoded = token.partition(":")
     version = prefix[1:]
-    if not colon or prefix[:1] != "v" or not 0 < len(version) <= 5 or not version.isascii() or not version.isdigit():
+    if (
+        not colon
+        or prefix[:1] != "v"
+        or not 0 < len(version) <= 5
+        or not version.isascii()
+        or not version.isdigit()
+    ):
         raise FieldDecryptionError("The stored value is not a field ciphertext (no v<version>: prefix).")
     algorithm = _algorithms().get(int(version))
     if algorithm is None:

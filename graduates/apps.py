@@ -9,13 +9,17 @@ class GraduatesConfig(AppConfig):
         from core.demo import register_demo_step
         from core.models import Role
         from core.navigation import register_counter, register_nav
+        from core.rotation import register_rotation
 
         from .demo import load_office_lists, load_registry
+        from .roster.rotation import rotate_invalid_row_cells, rotate_uploaded_files
         from .roster.selectors import roster_waiting_count
         from .selectors import incomplete_count, waiting_count
         from .selfreg.demo import load_self_registrations
         from .selfreg.navigation import register as register_self_registration
 
+        register_rotation("graduates_rosterrow.data", rotate_invalid_row_cells)
+        register_rotation("graduates_rosterupload.content", rotate_uploaded_files)
         register_demo_step(10, "毕业生名单", load_registry)
         register_demo_step(30, "经办机构名单", load_office_lists)
         register_demo_step(40, "本人登记", load_self_registrations)

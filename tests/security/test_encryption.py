@@ -125,7 +125,21 @@ def test_one_record_per_id_number_and_cohort_still_holds(client, county_clerk, p
         copy.save()
 
 
-def test_rotation_re_encrypts_every_value_and_keeps_them_readable(settings, people, capsys):
+def test_rotation_re_encrypts_every_value_and_keeps_them_readable(settings, people, county_clerk, capsys):
+    from graduates.models import RosterRow, RosterUpload
+    from graduates.roster import actions as roster_actions
+    from tests.roster_files import roster_bytes, roster_row
+
+    upload = roster_actions.create_upload(  # a file kept encrypted whole, and an invalid row kept to be fixed
+        content=roster_bytes([roster_row(1), roster_row(2, 学历="99")]),
+        filename="名单.xlsx",
+        source="office",
+        cohort=2026,
+        acting_user=county_clerk,
+    )
+    roster_actions.check_upload(upload)
+    staged_cells = RosterRow.objects.filter(upload=upload).filter(data__has_key="id_number")
+    assert staged_cells.exists()
     before = dict(Graduate.objects.values_list("pk", "id_number"))
     settings.FIELD_ENCRYPTION_KEY = f"{NEW_KEY},{settings.FIELD_ENCRYPTION_KEY}"
     crypto.reset_keys()
@@ -143,13 +157,26 @@ def test_rotation_re_encrypts_every_value_and_keeps_them_readable(settings, peop
                 "SELECT id_number FROM graduates_graduate UNION ALL SELECT id_number FROM handover_reportin"
             )
             assert {value[:3] for (value,) in cursor.fetchall()} == {"v2:"}
+            cursor.execute(
+                "SELECT DISTINCT left(data->>'id_number', 3) FROM graduates_rosterrow WHERE data ? 'id_number'"
+            )
+            assert {value for (value,) in cursor.fetchall()} == {"v2:"}
+            cursor.execute("SELECT DISTINCT substring(content from 1 for 3) FROM graduates_rosterupload")
+            assert {bytes(value) for (value,) in cursor.fetchall()} == {b"v2:"}
         event = AuditEvent.objects.get(action="crypto.key_rotated")
         assert event.data["key_version"] == 2 and event.data["rows"]["graduates_graduate.id_number"] == 3
+        assert event.data["rows"]["graduates_rosterupload.content"] == 1
+        assert event.data["rows"]["graduates_rosterrow.data"] == staged_cells.count()
         # Only the new key is needed now.
         settings.FIELD_ENCRYPTION_KEY = NEW_KEY
         crypto.reset_keys()
         assert dict(Graduate.objects.values_list("pk", "id_number")) == before
         assert Graduate.objects.with_id_number(people[1]).get().name == "加密202"
+        assert crypto.decrypt_bytes(bytes(RosterUpload.objects.get(pk=upload.pk).content)).startswith(b"PK")
+        assert {crypto.decrypt(row.data["id_number"]) for row in staged_cells} <= {
+            roster_row(1)["公民身份号码"],
+            roster_row(2)["公民身份号码"],
+        }
         # A second run has nothing left to do.
         call_command("rotate_field_key")
         assert "共重新加密 0 个值" in capsys.readouterr().out

@@ -8,23 +8,12 @@ runs again. Audited (`crypto.key_rotated`, with the rows re-encrypted per column
 key may be removed from FIELD_ENCRYPTION_KEY.
 """
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from core import crypto
 from core.audit import record_audit
-from core.fields import EncryptedCharField
-
-
-def encrypted_columns() -> list[tuple[str, str]]:
-    """(table, column) of every EncryptedCharField."""
-    return sorted(
-        (model._meta.db_table, field.column)
-        for model in apps.get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedCharField)
-    )
+from core.rotation import encrypted_columns, registered_rotations
 
 
 class Command(BaseCommand):
@@ -59,44 +48,8 @@ class Command(BaseCommand):
                     total += count
                     self.stdout.write(f"  {name}：{total}/{left}")
                 done[name] = total
-            done["graduates_rosterrow.data"] = self._rotate_json_cells(cursor)
-            done["graduates_rosterupload.content"] = self._rotate_files(cursor)
+            for name, rotate in registered_rotations().items():
+                done[name] = rotate(cursor, batch_size)
+                self.stdout.write(f"{name}：{done[name]} 个值已重新加密")
         record_audit(action="crypto.key_rotated", data={"key_version": version, "rows": done})
         self.stdout.write(f"完成：共重新加密 {sum(done.values())} 个值，当前密钥版本 {version}，剩余 0。")
-
-    def _rotate_json_cells(self, cursor) -> int:
-        """The ID number cell of staged invalid roster rows (kept to download and fix)."""
-        prefix = crypto.current_prefix()
-        cursor.execute(
-            "SELECT id, data->>'id_number' FROM graduates_rosterrow WHERE data->>'id_number' ~ '^v[0-9]+:' "
-            "AND left(data->>'id_number', %s) <> %s",
-            [len(prefix), prefix],
-        )
-        rows = cursor.fetchall()
-        with transaction.atomic():
-            for pk, value in rows:
-                cursor.execute(
-                    "UPDATE graduates_rosterrow SET data = jsonb_set(data, '{id_number}', to_jsonb(%s::text)) "
-                    "WHERE id = %s",
-                    [crypto.encrypt(crypto.decrypt(value)), pk],
-                )
-        return len(rows)
-
-    def _rotate_files(self, cursor) -> int:
-        """Uploaded roster files kept in the database (encrypted whole), one file at a time."""
-        prefix = crypto.current_prefix().encode("ascii")
-        cursor.execute(
-            "SELECT id FROM graduates_rosterupload WHERE substring(content from 1 for 1) = 'v'::bytea "
-            "AND substring(content from 1 for %s) <> %s ORDER BY id",
-            [len(prefix), prefix],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        for pk in ids:
-            with transaction.atomic():
-                cursor.execute("SELECT content FROM graduates_rosterupload WHERE id = %s FOR UPDATE", [pk])
-                (content,) = cursor.fetchone()
-                cursor.execute(
-                    "UPDATE graduates_rosterupload SET content = %s WHERE id = %s",
-                    [crypto.encrypt_bytes(crypto.decrypt_bytes(bytes(content))), pk],
-                )
-        return len(ids)
