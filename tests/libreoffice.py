@@ -1,5 +1,5 @@
 """LibreOffice, the spreadsheet program of many offices, reads what we write: a real headless soffice converts a
-workbook's first sheet to CSV, to be compared with what openpyxl reads back."""
+workbook's first sheet (or every sheet) to CSV, to be compared with what openpyxl reads back."""
 
 import csv
 import shutil
@@ -46,3 +46,39 @@ def assert_same_cells(source: Path) -> list[list[str]]:
         row + [""] * (width - len(row)) for row in expected
     ]
     return seen
+
+
+# Token 12 of the CSV filter (LibreOffice 7.2+): -1 writes every sheet, each as <stem>-<sheet name>.csv.
+ALL_SHEETS_FILTER = f"{CSV_FILTER},,,,,,,,-1"
+
+
+def assert_same_cells_in_every_sheet(source: Path) -> dict[str, list[list[str]]]:
+    """LibreOffice shows every cell of every sheet of SOURCE (hidden ones too) as openpyxl reads it, in one soffice
+    run; {sheet name: LibreOffice's rows}."""
+    assert SOFFICE, "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
+    outdir, profile = source.parent / f"{source.stem}-sheets", source.parent / "lo-profile"
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", ALL_SHEETS_FILTER,
+         "--outdir", str(outdir), str(source)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    workbook = load_workbook(source, read_only=True)
+    seen = {}
+    for sheet in workbook.worksheets:
+        converted = outdir / f"{source.stem}-{sheet.title}.csv"
+        assert converted.exists(), (sheet.title, sorted(outdir.glob("*")), result.stdout + result.stderr)
+        with converted.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        expected = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        width = max((len(row) for row in [*rows, *expected]), default=0)
+        assert _padded(rows, width) == _padded(expected, width), sheet.title
+        seen[sheet.title] = rows
+    return seen
+
+
+def _padded(rows: list[list[str]], width: int) -> list[list[str]]:
+    """Rows of WIDTH cells, without the empty rows at the end (an empty sheet is no rows)."""
+    padded = [row + [""] * (width - len(row)) for row in rows]
+    while padded and not any(padded[-1]):
+        padded.pop()
+    return padded
