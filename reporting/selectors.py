@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from core.crypto import decrypt
+from core.crypto import decryptor
 from core.models import Office, OfficeKind, User, region_prefix
 from core.scope import scope_for
 from graduates.models import FollowUpVisit, Graduate
@@ -136,6 +136,7 @@ def summary_rows(
     """Streamed (server-side cursor) value tuples in ROW_FIELDS order, by id; one query whatever the row count.
     The ID number is stored encrypted: decrypted here, per row."""
     sql, params = summary_rows_sql(cohort=cohort, as_of=as_of, office=office)
+    decrypt = decryptor()
     with connection.chunked_cursor() as cursor:
         cursor.cursor.itersize = chunk_size  # the driver cursor: rows fetched per round trip
         cursor.execute(sql, params)
