@@ -21,11 +21,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.api.filters import UserFilterBackend
-from core.api.idempotency import idempotent
+from core.api.idempotency import IdempotentCreateMixin, idempotent
 from core.api.masking import MaskedSerializerMixin, full_retrieve
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import EmploymentOfficeWrites
-from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, DetailSerializer, errors
+from core.api.schema import LIST, READ_ONE, WRITE, DetailSerializer, create_schema, errors
 from core.api.scoping import ScopedViewMixin, covers
 
 from . import actions, search_tokens, selectors
@@ -286,13 +286,11 @@ class DuplicateSerializer(serializers.Serializer):
         summary="毕业生登记记录（完整号码；每次读取记入审计日志）",
         responses={200: GraduateSerializer, **errors(*READ_ONE)},
     ),
-    create=extend_schema(
+    create=create_schema(
         summary="登记毕业生（与登记页面相同的检查）",
         request=GraduateWriteSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        created=GraduateSerializer,
         responses={
-            201: GraduateSerializer,
-            **errors(*CREATE),
             409: OpenApiResponse(
                 response=DuplicateSerializer,
                 description="该公民身份号码在该届别已在本单位范围内登记（id 为已有记录），或相同 Idempotency-Key 的请求正在处理",
@@ -313,7 +311,7 @@ class GraduateViewSet(
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
+    IdempotentCreateMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -357,10 +355,7 @@ class GraduateViewSet(
         )
         return Response(GraduateSerializer(graduate, context={"unmasked": unmasked}).data)
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._create(request))
-
-    def _create(self, request) -> Response:
+    def create_once(self, request, *args, **kwargs) -> Response:
         serializer = GraduateWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = {k: _form_value(v) for k, v in serializer.validated_data.items() if k != "version"}
@@ -441,12 +436,12 @@ class GraduateViewSet(
         summary="回访记录（最近的在前）",
         responses={200: VisitSerializer(many=True), **errors(*READ_ONE)},
     )
-    @extend_schema(
+    @create_schema(
         methods=["POST"],
         summary="记录回访（与记录页面相同的检查；就业去向随最近一次回访）",
         request=VisitSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: VisitSerializer, **errors(*CREATE, 404)},
+        created=VisitSerializer,
+        responses=errors(404),
     )
     @action(detail=True, methods=["get", "post"], url_path="visits", pagination_class=None)
     def visits(self, request, pk=None):

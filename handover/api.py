@@ -6,14 +6,14 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.filtersets import StrictFilterSet
-from core.api.idempotency import idempotent
+from core.api.idempotency import IdempotentCreateMixin
 from core.api.permissions import EmploymentOfficeWrites
-from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
+from core.api.schema import LIST, READ_ONE, WRITE, create_schema, errors
 from core.api.scoping import ScopedViewMixin
 from core.models import Region
 from graduates.models import Graduate
@@ -286,14 +286,13 @@ DECISION_RESPONSES = {200: TransferSerializer, **errors(*WRITE, 404)}
         summary="转移列表（本机构及下级发出或收到的）", responses={200: TransferSerializer, **errors(*LIST)}
     ),
     retrieve=extend_schema(summary="转移", responses={200: TransferSerializer, **errors(*READ_ONE)}),
-    create=extend_schema(
+    create=create_schema(
         summary="申请转移（省内：待接收机构处理；省外：即时转出）",
         request=TransferRequestSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: TransferSerializer, **errors(*CREATE)},
+        created=TransferSerializer,
     ),
 )
-class TransferViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TransferViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Transfers of graduates who live elsewhere: the sender asks, the receiver accepts or rejects."""
 
     queryset = Transfer.objects.none()  # for the schema; requests use scoped_queryset
@@ -310,10 +309,7 @@ class TransferViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             return transfer_selectors.outbox(user)
         return transfer_selectors.visible_to(user)
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._create(request))
-
-    def _create(self, request) -> Response:
+    def create_once(self, request, *args, **kwargs) -> Response:
         data = _body(TransferRequestSerializer, request)
         transfer = transfer_actions.request_transfer(
             graduate=data["graduate"],

@@ -18,10 +18,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.idempotency import idempotent
+from core.api.idempotency import IdempotentCreateMixin
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import EmploymentOffice, EmploymentOfficeWrites
-from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
+from core.api.schema import LIST, READ_ONE, WRITE, create_schema, errors
 from core.api.scoping import ScopedViewMixin
 from graduates import selectors as graduate_selectors
 from graduates.api import form_errors
@@ -127,15 +127,18 @@ class LogQuerySerializer(serializers.Serializer):
     retrieve=extend_schema(
         summary="一条服务记录", responses={200: ServiceRowSerializer, **errors(*READ_ONE)}
     ),
-    create=extend_schema(
+    create=create_schema(
         summary="记录一次服务（与记录页面相同的检查）",
         request=ServiceLogSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: ServiceRowSerializer, **errors(*CREATE)},
+        created=ServiceRowSerializer,
     ),
 )
 class ServiceEntryViewSet(
-    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    IdempotentCreateMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [EmploymentOfficeWrites]
     pagination_class = IdCursorPagination
@@ -156,10 +159,7 @@ class ServiceEntryViewSet(
     def retrieve(self, request, *args, **kwargs):
         return Response(ServiceRowSerializer(_entry_row(self.get_object())).data)
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._log(request))
-
-    def _log(self, request) -> Response:
+    def create_once(self, request, *args, **kwargs) -> Response:
         serializer = ServiceLogSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -9,14 +9,14 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.api.filtersets import StrictFilterSet
-from core.api.idempotency import idempotent
+from core.api.idempotency import IdempotentCreateMixin
 from core.api.permissions import EmploymentOfficeWrites
-from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, errors
+from core.api.schema import LIST, READ_ONE, create_schema, errors
 from core.api.scoping import ScopedViewMixin
 
 from . import actions, selectors
@@ -154,14 +154,13 @@ class PostingFilter(StrictFilterSet):
         summary="岗位信息列表（本机构及下级）", responses={200: JobPostingSerializer, **errors(*LIST)}
     ),
     retrieve=extend_schema(summary="岗位信息", responses={200: JobPostingSerializer, **errors(*READ_ONE)}),
-    create=extend_schema(
+    create=create_schema(
         summary="录入岗位信息（就业服务机构工作人员）",
         request=JobPostingCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: JobPostingSerializer, **errors(*CREATE)},
+        created=JobPostingSerializer,
     ),
 )
-class JobPostingViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class JobPostingViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
     queryset = JobPosting.objects.none()  # for the schema; requests use scoped_queryset
     serializer_class = JobPostingSerializer
     permission_classes = [EmploymentOfficeWrites]
@@ -171,10 +170,7 @@ class JobPostingViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadO
     def scoped_queryset(self, user):
         return selectors.postings_visible_to(user)
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._create(request))
-
-    def _create(self, request) -> Response:
+    def create_once(self, request, *args, **kwargs) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         wrong = type_errors(data, POSTING_TYPES)
         if wrong:
@@ -260,14 +256,13 @@ class EventFilter(StrictFilterSet):
     retrieve=extend_schema(
         summary="招聘活动", responses={200: RecruitmentEventSerializer, **errors(*READ_ONE)}
     ),
-    create=extend_schema(
+    create=create_schema(
         summary="登记招聘活动（就业服务机构工作人员）",
         request=RecruitmentEventCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: RecruitmentEventSerializer, **errors(*CREATE)},
+        created=RecruitmentEventSerializer,
     ),
 )
-class RecruitmentEventViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RecruitmentEventViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RecruitmentEvent.objects.none()  # for the schema; requests use scoped_queryset
     serializer_class = RecruitmentEventSerializer
     permission_classes = [EmploymentOfficeWrites]
@@ -277,10 +272,7 @@ class RecruitmentEventViewSet(ScopedViewMixin, mixins.CreateModelMixin, viewsets
     def scoped_queryset(self, user):
         return selectors.events_visible_to(user).prefetch_related("postings")
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._create(request))
-
-    def _create(self, request) -> Response:
+    def create_once(self, request, *args, **kwargs) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         wrong = type_errors(data, EVENT_TYPES)
         if wrong:

@@ -14,11 +14,13 @@ The pieces (each module's docstring says more):
   session (the browser; unsafe methods need the CSRF token). Set globally in settings.REST_FRAMEWORK.
 - `throttles`: per user/token and per client IP, counted in the cache (Redis); 429 with a Chinese message.
 - `pagination.IdCursorPagination`: cursor pagination for big lists (stable under inserts, no COUNT).
-- `idempotency.IdempotentCreateMixin` / `idempotent`: creates accept an ``Idempotency-Key`` header.
+- `idempotency.IdempotentCreateMixin` (a viewset writes `create_once`) / `idempotent` (in an action): creates
+  accept an ``Idempotency-Key`` header.
 - `masking`: ID numbers and phones masked in lists; full on retrieve, audited (`full_retrieve`).
 - `scoping.ScopedViewMixin`: querysets narrowed by core.scope; an object outside the scope is 404, never 403.
 - `permissions.EmploymentOfficeWrites`: reads for every signed-in user, writes for employment office staff.
 - `exceptions.exception_handler`: Chinese messages, Django ValidationError from actions as DRF's
   ``{"field": ["message"]}`` (400), PermissionDenied 403, throttling 429.
-- `schema`: shared OpenAPI responses, so the documented status codes are the real ones.
+- `schema`: shared OpenAPI responses, so the documented status codes are the real ones; `create_schema` for a
+  create (the Idempotency-Key header, 201 and a create's errors).
 """

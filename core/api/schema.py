@@ -7,7 +7,7 @@ others ``{"detail": "..."}``.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 
 DetailSerializer = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
@@ -54,6 +54,19 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="同一用户以相同的 Key 和相同的请求内容重复提交时只创建一次，并返回首次的结果（1–255 个可见 ASCII 字符）。",
 )
+
+
+def create_schema(*, summary: str, request, created, responses: dict | None = None, **kwargs):
+    """`extend_schema` of a create that honours the Idempotency-Key header (core.api.idempotency): the header,
+    201 with CREATED, and the errors of a create (409 and 422 of the key among them); RESPONSES adds entries or
+    replaces them in place."""
+    return extend_schema(
+        summary=summary,
+        request=request,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: created, **errors(*CREATE), **(responses or {})},
+        **kwargs,
+    )
 
 
 # Query parameters that a client may send empty ("?state=" means no filter, as on the pages' filter bars).

@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.api.filtersets import StrictFilterSet
-from core.api.idempotency import idempotent
+from core.api.idempotency import IdempotentCreateMixin
 from core.api.parsers import StrictJSONParser
-from core.api.schema import CREATE, IDEMPOTENCY_KEY, LIST, READ_ONE, WRITE, errors
+from core.api.schema import LIST, READ_ONE, WRITE, create_schema, errors
 from core.api.scoping import ScopedViewMixin
 
 from ..codes import RosterSource
@@ -132,7 +132,7 @@ class UploadFilter(StrictFilterSet):
         responses={200: RosterUploadDetailSerializer, **errors(*READ_ONE)},
     ),
 )
-class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+class RosterUploadViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RosterUpload.objects.none()  # for the schema; requests use scoped_queryset
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = UploadFilter
@@ -154,18 +154,14 @@ class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         StrictJSONParser,
     ]  # the upload is a file; commit and cancel take no body
 
-    @extend_schema(
+    @create_schema(
         summary="上传名单（小文件当即检查；大文件由后台任务检查，请轮询状态）",
         request={"multipart/form-data": UploadRequestSerializer},
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: RosterUploadDetailSerializer, **errors(*CREATE)},
+        created=RosterUploadDetailSerializer,
     )
     def create(self, request, *args, **kwargs):
-        sources = actions.sources_for(request.user)
-        if not sources:
+        if not actions.sources_for(request.user):
             raise PermissionDenied(MSG_CANNOT_UPLOAD)
-        data = request.data if hasattr(request.data, "get") else {}  # a JSON list or number is no form
-        form = UploadForm(data, request.FILES, user=request.user, sources=sources)
         # The key's fingerprint must cover the file's bytes, not only its name.
         upload_file = request.FILES.get("file")
         if upload_file is not None and hasattr(request.data, "setlist"):
@@ -174,15 +170,17 @@ class RosterUploadViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
                 digest.update(chunk)
             upload_file.seek(0)
             request.data.setlist("file_sha256", [digest.hexdigest()])
+        return super().create(request, *args, **kwargs)
 
-        def produce() -> Response:
-            if not form.is_valid():
-                return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-            upload = actions.receive_upload(cleaned_data=form.cleaned_data, acting_user=request.user)
-            upload = self.scoped_queryset(request.user).get(pk=upload.pk)
-            return Response(RosterUploadDetailSerializer(upload).data, status=status.HTTP_201_CREATED)
-
-        return idempotent(request, produce)
+    def create_once(self, request, *args, **kwargs) -> Response:
+        sources = actions.sources_for(request.user)
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON list or number is no form
+        form = UploadForm(data, request.FILES, user=request.user, sources=sources)
+        if not form.is_valid():
+            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        upload = actions.receive_upload(cleaned_data=form.cleaned_data, acting_user=request.user)
+        upload = self.scoped_queryset(request.user).get(pk=upload.pk)
+        return Response(RosterUploadDetailSerializer(upload).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="确认导入（小名单当即写入：200；大名单交后台任务：202，请轮询状态）",
