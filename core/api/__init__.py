@@ -15,7 +15,7 @@ The pieces (each module's docstring says more):
 - `throttles`: per user/token and per client IP, counted in the cache (Redis); 429 with a Chinese message.
 - `pagination.IdCursorPagination`: cursor pagination for big lists (stable under inserts, no COUNT).
 - `idempotency.IdempotentCreateMixin` (a viewset writes `create_once`) / `idempotent` (in an action): creates
-  accept an ``Idempotency-Key`` header.
+  accept an ``Idempotency-Key`` header; the kept replies are sealed with the field key in the cache.
 - `masking`: ID numbers and phones masked in lists; full on retrieve, audited (`full_retrieve`).
 - `scoping.ScopedViewMixin`: querysets narrowed by core.scope; an object outside the scope is 404, never 403.
 - `permissions.EmploymentOfficeWrites`: reads for every signed-in user, writes for employment office staff.

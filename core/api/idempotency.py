@@ -9,6 +9,17 @@
   body and send it again with the same key.
 - Without the header a create behaves as usual.
 
+What the cache holds is personal data (a registration's answer carries the name and the masked ID number and
+phone; the request's fingerprint is a hash of a body with the full numbers), so none of it is in clear there:
+- each entry (the pending marker and the kept response, with the request's fingerprint and the user's id) is one
+  blob sealed with the field key (core.crypto.encrypt_bytes, SM4-GCM, key-version prefix); an entry is only
+  answered to the user it names;
+- the entry's name is ``api-idempotency:<user id>:<HMAC of user id and key under SECRET_KEY>``: another user's
+  identical key names another entry, and a key a client derived from an ID number cannot be found by hashing
+  guesses;
+- an entry that no longer opens (its key version removed from FIELD_ENCRYPTION_KEY, or written by an older
+  release) counts as absent: it is dropped and the request runs as new, with a warning in the log (no 500).
+
 Use `IdempotentCreateMixin` on a viewset (its `create` answers the header and calls `create_once`), or call
 `idempotent(request, produce)` in an action that creates something.
 """
@@ -17,19 +28,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 from rest_framework import mixins, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.crypto import FieldDecryptionError, decrypt_bytes, encrypt_bytes
+
+logger = logging.getLogger(__name__)
+
 HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL = 24 * 3600
 PENDING_TTL = 120
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
+CACHE_PREFIX = "api-idempotency"
 
 MSG_BAD_KEY = "Idempotency-Key 应为 1 至 255 个可见 ASCII 字符（建议使用 UUID）。"
 MSG_REUSED = "该 Idempotency-Key 已用于另一个不同的请求，请为新的请求使用新的 Idempotency-Key。"
@@ -57,9 +75,36 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _cache_key(request: Request, key: str) -> str:
-    digest = hashlib.sha256(key.encode("ascii")).hexdigest()
-    return f"api-idempotency:{request.user.pk}:{digest}"
+def cache_key(user_pk: int, key: str) -> str:
+    """The cache entry of USER_PK's Idempotency-Key KEY."""
+    digest = salted_hmac(CACHE_PREFIX, f"{user_pk}\n{key}", algorithm="sha256").hexdigest()
+    return f"{CACHE_PREFIX}:{user_pk}:{digest}"
+
+
+def _seal(record: dict) -> bytes:
+    # ASCII JSON (\uXXXX escapes): a lone surrogate in a reply cannot make the encoding fail.
+    return encrypt_bytes(json.dumps(record, separators=(",", ":")).encode("ascii"))
+
+
+def _unseal(blob: object, user_pk: int) -> dict | None:
+    """The entry BLOB as written by `_seal` for USER_PK; None when it does not open (or is not such an entry)."""
+    if not isinstance(blob, bytes):  # e.g. a dict in clear, as an older release kept it
+        return None
+    try:
+        record = json.loads(decrypt_bytes(blob))
+    except (FieldDecryptionError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("user") != user_pk or "fingerprint" not in record:
+        return None
+    return record
+
+
+def _replay(stored: dict) -> Response:
+    replay = Response(stored["data"], status=stored["status"])
+    if stored.get("location"):
+        replay["Location"] = stored["location"]
+    replay["Idempotent-Replayed"] = "true"
+    return replay
 
 
 def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
@@ -69,40 +114,45 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
         return produce()
     if not KEY_PATTERN.fullmatch(key):
         raise ValidationError({HEADER: [MSG_BAD_KEY]})
-    cache_key = _cache_key(request, key)
+    user_pk = request.user.pk
+    if user_pk is None:  # no one to scope the key to (creates need a signed-in user anyway)
+        return produce()
+    entry = cache_key(user_pk, key)
     fingerprint = _fingerprint(request)
-    if not cache.add(cache_key, {"fingerprint": fingerprint, "pending": True}, timeout=PENDING_TTL):
-        stored = cache.get(cache_key)
-        if stored is None:  # expired between the two calls: the client may simply retry
+    pending = _seal({"user": user_pk, "fingerprint": fingerprint, "pending": True})
+    if not cache.add(entry, pending, timeout=PENDING_TTL):
+        blob = cache.get(entry)
+        if blob is None:  # expired between the two calls: the client may simply retry
             raise IdempotencyInProgress()
-        if stored["fingerprint"] != fingerprint:
+        stored = _unseal(blob, user_pk)
+        if stored is None:  # unreadable: as if it had expired
+            logger.warning("An Idempotency-Key entry that does not open counts as absent.")
+            cache.delete(entry)
+            if not cache.add(entry, pending, timeout=PENDING_TTL):
+                raise IdempotencyInProgress()
+        elif stored["fingerprint"] != fingerprint:
             raise IdempotencyKeyReused()
-        if stored.get("pending"):
+        elif stored.get("pending"):
             raise IdempotencyInProgress()
-        replay = Response(stored["data"], status=stored["status"])
-        if stored.get("location"):
-            replay["Location"] = stored["location"]
-        replay["Idempotent-Replayed"] = "true"
-        return replay
+        else:
+            return _replay(stored)
     try:
         response = produce()
     except BaseException:
-        cache.delete(cache_key)
+        cache.delete(entry)
         raise
     if 200 <= response.status_code < 300:
         kept = json.loads(json.dumps(response.data, default=str))  # plain data, as the client saw it
-        cache.set(
-            cache_key,
-            {
-                "fingerprint": fingerprint,
-                "status": response.status_code,
-                "data": kept,
-                "location": response.get("Location", ""),
-            },
-            timeout=IDEMPOTENCY_TTL,
-        )
+        record = {
+            "user": user_pk,
+            "fingerprint": fingerprint,
+            "status": response.status_code,
+            "data": kept,
+            "location": response.get("Location", ""),
+        }
+        cache.set(entry, _seal(record), timeout=IDEMPOTENCY_TTL)
     else:
-        cache.delete(cache_key)
+        cache.delete(entry)
     return response
 
 
