@@ -10,6 +10,13 @@
     return { width: width, overflow: "truncate", fontSize: 11 };
   }
 
+  /* Room for the longest category name (11 px type: about 11 px a Chinese character), within MIN..MAX, so that
+     office names are not cut to their first few characters when there is space for them. */
+  function labelRoom(categories, min, max) {
+    var longest = categories.reduce(function (n, c) { return Math.max(n, String(c).length); }, 0);
+    return Math.max(min, Math.min(max, longest * 11 + 6));
+  }
+
   function option(spec) {
     var categories = spec.categories;
     var base = { color: PALETTE, animation: false, tooltip: { trigger: spec.type === "pie" ? "item" : "axis", confine: true } };
@@ -27,13 +34,14 @@
     var horizontal = spec.type === "hbar" || (spec.type === "stack" && categories.length > 6);
     var stacked = spec.type === "stack";
     var line = spec.type === "line";
-    var categoryAxis = { type: "category", data: categories, axisLabel: axisLabel(horizontal ? 110 : 70) };
+    var room = horizontal ? labelRoom(categories, 60, 220) : labelRoom(categories, 70, categories.length > 3 ? 70 : 240);
+    var categoryAxis = { type: "category", data: categories, axisLabel: axisLabel(room) };
     var valueAxis = { type: "value", minInterval: 1 };
     if (horizontal) {
       categoryAxis.inverse = true;
       base.xAxis = valueAxis;
       base.yAxis = categoryAxis;
-      base.grid = { left: 120, right: 24, top: spec.series.length > 1 ? 30 : 10, bottom: 24 };
+      base.grid = { left: room + 10, right: 24, top: spec.series.length > 1 ? 30 : 10, bottom: 24 };
     } else {
       if (!line && categories.length > 6) { categoryAxis.axisLabel.rotate = 35; }
       base.xAxis = categoryAxis;
