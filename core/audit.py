@@ -10,6 +10,7 @@ that tells them who is acting (`AuditRequestMiddleware`)."""
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,9 +103,14 @@ def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, str]:
         if key in {"csrfmiddlewaretoken", "purpose"}:
             continue
         value = ",".join(getlist(key)) if getlist is not None else str(filters[key])
-        # An ID number typed as a filter is never kept in clear (encryption at rest, core/crypto.py).
-        cleaned[str(key)[:MAX_FILTER_LENGTH]] = mask_id_numbers_in(value[:MAX_FILTER_LENGTH])
+        # An ID number or a mobile number typed as a filter is never kept in clear (core/crypto.py).
+        cleaned[str(key)[:MAX_FILTER_LENGTH]] = _MOBILE_IN_TEXT.sub(
+            r"\1****\2", mask_id_numbers_in(value[:MAX_FILTER_LENGTH])
+        )
     return cleaned
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 
 
 def record_export(

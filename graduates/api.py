@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.api.audit import AuditedReadMixin
 from core.api.filters import UserFilterBackend
 from core.api.idempotency import IdempotentCreateMixin, idempotent
 from core.api.masking import MaskedSerializerMixin, full_retrieve
@@ -308,6 +309,7 @@ class DuplicateSerializer(serializers.Serializer):
     ),
 )
 class GraduateViewSet(
+    AuditedReadMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -315,6 +317,8 @@ class GraduateViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    audit_object_type = "graduates.graduate"
+    audited_post_reads = ("lookup",)
     permission_classes = [EmploymentOfficeWrites]
     pagination_class = IdCursorPagination
     filter_backends = [UserFilterBackend]

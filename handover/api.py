@@ -10,6 +10,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.audit import AuditedReadMixin
 from core.api.filtersets import StrictFilterSet
 from core.api.idempotency import IdempotentCreateMixin
 from core.api.permissions import EmploymentOfficeWrites
@@ -162,8 +163,10 @@ AcknowledgedSerializer = inline_serializer(
     ),
     retrieve=extend_schema(summary="交接明细", responses={200: HandoverItemSerializer, **errors(*READ_ONE)}),
 )
-class HandoverItemViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+class HandoverItemViewSet(AuditedReadMixin, ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """One graduate of a batch: where it was dispatched, whether it was signed for."""
+
+    audit_object_type = "handover.handoveritem"
 
     queryset = HandoverItem.objects.none()  # for the schema; requests use scoped_queryset
     serializer_class = HandoverItemSerializer
@@ -292,8 +295,12 @@ DECISION_RESPONSES = {200: TransferSerializer, **errors(*WRITE, 404)}
         created=TransferSerializer,
     ),
 )
-class TransferViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
+class TransferViewSet(
+    AuditedReadMixin, ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet
+):
     """Transfers of graduates who live elsewhere: the sender asks, the receiver accepts or rejects."""
+
+    audit_object_type = "handover.transfer"
 
     queryset = Transfer.objects.none()  # for the schema; requests use scoped_queryset
 

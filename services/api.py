@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.audit import AuditedReadMixin
 from core.api.idempotency import IdempotentCreateMixin
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import EmploymentOffice, EmploymentOfficeWrites
@@ -134,12 +135,14 @@ class LogQuerySerializer(serializers.Serializer):
     ),
 )
 class ServiceEntryViewSet(
+    AuditedReadMixin,
     ScopedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     IdempotentCreateMixin,
     viewsets.GenericViewSet,
 ):
+    audit_object_type = "services.serviceentry"
     permission_classes = [EmploymentOfficeWrites]
     pagination_class = IdCursorPagination
     serializer_class = ServiceRowSerializer
@@ -262,8 +265,10 @@ def _plan_options(request):
     return form.cleaned_data["as_of"] or timezone.localdate(), form.cleaned_data["mine"]
 
 
-class PlanWorklistView(APIView):
+class PlanWorklistView(AuditedReadMixin, APIView):
     """服务计划工作清单。"""
+
+    audit_object_type = "services.plan"
 
     permission_classes = [EmploymentOffice]
 
@@ -286,8 +291,10 @@ class PlanWorklistView(APIView):
         return Response(WorklistSerializer(data).data)
 
 
-class PlanViewSet(viewsets.ViewSet):
+class PlanViewSet(AuditedReadMixin, viewsets.ViewSet):
     """一名毕业生的服务计划。"""
+
+    audit_object_type = "services.plan"
 
     permission_classes = [EmploymentOffice]
 

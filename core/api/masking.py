@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.db import models
 
+from core.api.audit import mark_audited
 from core.audit import record_audit
 
 
@@ -34,4 +35,5 @@ def full_retrieve(request, obj: models.Model, *, covered: bool, action: str) -> 
     if not covered:
         return False
     record_audit(action=action, actor=request.user, obj=obj, request=request, data={"via": "api"})
+    mark_audited(request)  # not written a second time as api.read
     return True

@@ -18,6 +18,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.api.audit import AuditedReadMixin
 from core.api.filtersets import StrictFilterSet
 from core.api.idempotency import IdempotentCreateMixin
 from core.api.parsers import StrictJSONParser
@@ -132,7 +133,10 @@ class UploadFilter(StrictFilterSet):
         responses={200: RosterUploadDetailSerializer, **errors(*READ_ONE)},
     ),
 )
-class RosterUploadViewSet(ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet):
+class RosterUploadViewSet(
+    AuditedReadMixin, ScopedViewMixin, IdempotentCreateMixin, viewsets.ReadOnlyModelViewSet
+):
+    audit_object_type = "graduates.rosterupload"
     queryset = RosterUpload.objects.none()  # for the schema; requests use scoped_queryset
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = UploadFilter
