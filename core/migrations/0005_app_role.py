@@ -11,6 +11,8 @@ Now (core/db_roles.py explains the two roles):
 - `core_auditevent_purge(days)` is SECURITY DEFINER (runs as the owner, with a fixed search_path), so the
   application role's retention job deletes old rows without any DELETE privilege of its own."""
 
+import importlib
+
 from django.db import migrations
 
 TRIGGER_FUNCTION = """
@@ -51,24 +53,10 @@ END
 $$;
 """
 
-OLD_TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION core_auditevent_refuse_rewrite() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE'
-       AND current_setting('gradservice.audit_purge', true) = 'on'
-       AND OLD.at < clock_timestamp() - interval '183 days' THEN
-        RETURN OLD;
-    END IF;
-    IF TG_OP = 'TRUNCATE' AND current_setting('gradservice.audit_truncate', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION '审计日志只能追加，不能修改或删除（%）', TG_OP
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = '超过保留期的记录由 python manage.py purge_audit 清理。';
-END
-$$;
-"""
+def _old_trigger_function() -> str:
+    """0004's trigger function as it was (its SQL up to the first CREATE TRIGGER), for the way back."""
+    previous = importlib.import_module("core.migrations.0004_audit_append_only")
+    return previous.FORWARD.partition("CREATE TRIGGER")[0]
 
 
 def forward(apps, schema_editor):
@@ -86,7 +74,7 @@ def forward(apps, schema_editor):
 
 def backward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(OLD_TRIGGER_FUNCTION)
+        cursor.execute(_old_trigger_function())
         cursor.execute("ALTER FUNCTION core_auditevent_purge(integer) SECURITY INVOKER RESET search_path")
         cursor.execute("GRANT EXECUTE ON FUNCTION core_auditevent_purge(integer) TO PUBLIC")
 
