@@ -132,11 +132,43 @@ def _manage(env: dict[str, str], *args: str) -> None:
     run([PY, "manage.py", *args], env=env)
 
 
+def _create_database_if_missing(url: str) -> None:
+    """A first `up` against a server of one's own: create DATABASE_URL's database when the server does not have it
+    (asked through its `postgres` database). Anything else (server down, no right to connect) is left to migrate to
+    report."""
+    from urllib.parse import unquote, urlsplit
+
+    import psycopg2  # in .venv: `up` runs there
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name or name == "postgres":
+        return
+    try:
+        connection = psycopg2.connect(parts._replace(path="/postgres").geturl())
+    except psycopg2.Error:
+        return
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                log(f"creating the database {name} (DATABASE_URL names a database its server does not have)")
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg2.Error as error:
+        log(f"could not create the database {name}: {error.pgerror or error}".strip())
+    finally:
+        connection.close()
+
+
 def up() -> None:
     env = _local_env()
     port = env.get("PORT", "8000")
     for folder in ("celery-queue", "celery-processed", "celery-results"):
         (Path(env["VAR_DIR"]) / folder).mkdir(parents=True, exist_ok=True)
+    if _PG_SERVER is None:  # DATABASE_URL given (the embedded server's database is created when it starts)
+        _create_database_if_missing(env["DATABASE_URL"])
     _manage(env, "migrate", "--noinput")
     if not env.get("REDIS_URL"):
         _manage(env, "createcachetable")
