@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -161,7 +162,8 @@ class Breakdown:
     title: str
     label_header: str
     columns: list[str]
-    rows: list[tuple[str, list[int]]]
+    # None: no figure yet (a month still to come), shown as —
+    rows: Sequence[tuple[str, Sequence[int | None]]]
     chart: str = "bar"  # bar | hbar | pie | line | stack
     note: str = ""
     additive: bool = True  # False for multi-valued codes: a graduate counts in several rows
@@ -171,7 +173,10 @@ class Breakdown:
 
     @property
     def totals(self) -> list[int]:
-        return [sum(values[i] for _label, values in self.rows) for i in range(len(self.columns))]
+        return [
+            sum(v for _label, values in self.rows if (v := values[i]) is not None)
+            for i in range(len(self.columns))
+        ]
 
     @property
     def table(self) -> list[dict]:
@@ -181,7 +186,7 @@ class Breakdown:
             {
                 "label": label,
                 "values": values,
-                "share": round(100 * values[0] / base, 1) if base else None,
+                "share": round(100 * values[0] / base, 1) if base and values[0] is not None else None,
                 "office_id": self.links.get(label),
             }
             for label, values in self.rows
@@ -393,8 +398,9 @@ def reporting_months(cohort: int) -> list[datetime.date]:
     return [datetime.date(cohort + (m < 8), m, 1) for m in (*range(8, 13), *range(1, 7))]
 
 
-def monthly_breakdown(scope: StatScope, cohort: int) -> Breakdown:
-    """Registrations, follow-up visits and services per month of the reporting year, in one statement."""
+def monthly_breakdown(scope: StatScope, cohort: int, as_of: datetime.date) -> Breakdown:
+    """Registrations, follow-up visits and services per month of the reporting year, in one statement. Months
+    after AS_OF's have no figures yet: None (a gap in the line, — in the table), never a 0 that reads as data."""
     params: dict = {"tz": settings.TIME_ZONE}
     where = _graduates_where(scope, cohort, params)
     rows = _fetch(
@@ -418,15 +424,19 @@ def monthly_breakdown(scope: StatScope, cohort: int) -> Breakdown:
     for kind, month, count in rows:
         bucket = "before" if month < first else "after" if month > last else month
         cells[(kind, bucket)] += count
-    table = []
+    table: list[tuple[str, list[int | None]]] = []
     if any(cells[(k, "before")] for k in kinds):
         table.append((f"{first.year}年8月前", [cells[(k, "before")] for k in kinds]))
-    table += [(f"{m.year}年{m.month}月", [cells[(k, m)] for k in kinds]) for m in months]
+    current = as_of.replace(day=1)
+    table += [
+        (f"{m.year}年{m.month}月", [cells[(k, m)] if m <= current else None for k in kinds]) for m in months
+    ]
     if any(cells[(k, "after")] for k in kinds):
         table.append((f"{last.year}年7月起", [cells[(k, "after")] for k in kinds]))
     return Breakdown(
         "monthly", "逐月情况", "月份", ["新登记（人）", "回访（次）", "服务（次）"], table, chart="line",
-        note=f"报送年度 {cohort}年8月至{cohort + 1}年6月；此前（院校名单、教育厅移交）与此后的合为一行。",
+        note=f"报送年度 {cohort}年8月至{cohort + 1}年6月；此前（院校名单、教育厅移交）与此后的合为一行；"
+        f"{as_of.year}年{as_of.month}月以后的月份尚未到来，显示为“—”。",
     )  # fmt: skip
 
 
@@ -550,5 +560,5 @@ def statistics(
         if plan is not None:
             found.append(plan)
     if wanted("monthly"):
-        found.append(monthly_breakdown(scope, cohort))
+        found.append(monthly_breakdown(scope, cohort, as_of))
     return found

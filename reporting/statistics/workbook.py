@@ -14,6 +14,7 @@ from core.spreadsheets import formula_safe
 
 from .selectors import Breakdown, StatScope
 
+NO_VALUE = "—"
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -52,7 +53,11 @@ def write_statistics(
         sheet.append(text_cells(sheet, header, bold=True))
         for row in breakdown.table:
             cells = text_cells(sheet, [row["label"]])
-            cells += [WriteOnlyCell(sheet, value=int(v)) for v in row["values"]]
+            # A value not there yet (a month to come) is "—" as on the page, never a 0 that reads as data.
+            cells += [
+                WriteOnlyCell(sheet, value=int(v)) if v is not None else text_cells(sheet, [NO_VALUE])[0]
+                for v in row["values"]
+            ]
             if share:
                 cells.append(WriteOnlyCell(sheet, value=row["share"]))
             sheet.append(cells)

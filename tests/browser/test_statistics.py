@@ -29,7 +29,10 @@ TABLES = """() => Object.fromEntries(Array.from(document.querySelectorAll('[data
   {
     columns: Array.from(table.querySelectorAll('thead th')).slice(1).map(th => th.textContent.trim()),
     rows: Array.from(table.querySelectorAll('tbody tr')).map(tr =>
-      Array.from(tr.querySelectorAll('[data-value]')).map(td => Number(td.textContent.trim()))),
+      Array.from(tr.querySelectorAll('[data-value]')).map(td => {
+        const text = td.textContent.trim();
+        return text === '—' ? null : Number(text);  // a month still to come: no value, as in the chart
+      })),
   },
 ]))"""
 

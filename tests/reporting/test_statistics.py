@@ -148,7 +148,7 @@ def test_province_figures_per_breakdown_match_the_hand_count(client, province_ad
     assert sum(v[0] for v in services.values()) == 2
     monthly = figures(response, "monthly")
     assert monthly["2026年9月"] == [5, 0, 0] and monthly["2026年10月"] == [0, 2, 2]
-    assert sum(v[0] for v in monthly.values()) == 5
+    assert sum(v[0] or 0 for v in monthly.values()) == 5
     offices = figures(response, "offices")
     assert offices["西宁市公共就业和人才服务中心"][:1] == [4] and offices["海东市公共就业和人才服务中心"][
         :1
@@ -273,7 +273,7 @@ def sheet_rows(sheet) -> dict[str, list]:
     for row in rows[3:]:
         if row[0] is None or str(row[0]).startswith("说明"):
             break
-        table[row[0]] = [v for v in row[1:] if v is not None]
+        table[row[0]] = [None if v == "—" else v for v in row[1:] if v is not None]  # — : no value yet
     return table
 
 
@@ -300,6 +300,36 @@ def test_the_xlsx_parses_back_to_the_page_numbers_and_is_audited(client, provinc
     event = AuditEvent.objects.get(action="reporting.statistics.downloaded")
     assert event.actor == province_admin and event.data["cohort"] == 2026
     assert "education" in event.data["breakdowns"]
+
+
+def test_months_still_to_come_have_no_value_not_zero(client, province_admin, cohort_2026):
+    """On 20 November 2026 the months December 2026 – June 2027 have not happened: no figure (a gap in the line,
+    — in the table and the .xlsx), while the months gone by without any activity show a real 0."""
+    response = page(client, province_admin, "cohort=2026&breakdown=monthly")
+    monthly = dict(response.context["breakdowns"][0].rows)
+    assert monthly["2026年8月"] == [0, 0, 0] and monthly["2026年11月"] == [0, 0, 0]  # gone by, or running
+    assert monthly["2026年10月"] == [0, 2, 2]
+    to_come = ["2026年12月", *(f"2027年{m}月" for m in range(1, 7))]
+    assert all(monthly[month] == [None, None, None] for month in to_come)
+    chart = charts(response)["monthly"]
+    for series in chart["series"]:
+        assert series["data"][-7:] == [None] * 7 and None not in series["data"][:-7]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", response.content.decode(), re.S)
+    shown = {label: re.findall(r"<td[^>]*data-value>(.*?)</td>", cells, re.S) for label, cells in rows}
+    assert shown["2026年11月"] == ["0", "0", "0"]
+    assert all(re.sub(r"<[^>]+>", "", v) == "—" for month in to_come for v in shown[month])
+    assert "合计" in response.content.decode() and response.context["breakdowns"][0].totals == [5, 2, 2]
+    client.force_login(province_admin)
+    with on("2026-11-20"):
+        download = client.get(f"{DOWNLOAD}?cohort=2026&breakdown=monthly")
+    table = sheet_rows(load_workbook(io.BytesIO(download.content), read_only=True)["逐月情况"])
+    assert table["2026年11月"] == [0, 0, 0] and table["2027年6月"] == [None, None, None]
+    assert table["合计"] == [5, 2, 2]
+    # A year later the whole reporting year has happened: every month has its number.
+    with on("2027-11-20"):
+        client.force_login(province_admin)  # the session of a year ago has ended
+        later = client.get(f"{PAGE}?cohort=2026&breakdown=monthly")
+    assert all(None not in values for _label, values in later.context["breakdowns"][0].rows)
 
 
 def test_one_breakdowns_xlsx(client, county_clerk, cohort_2026):
