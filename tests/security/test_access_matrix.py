@@ -16,12 +16,22 @@ from core.models import User
 from tests.security.access import PERSONAS, answer, url_patterns
 from tests.security.access_rules import RULES
 
+# Both tests on one xdist worker (dev.py test runs --dist loadgroup): they share the world, seeded once.
+pytestmark = pytest.mark.xdist_group("access_matrix")
 
-@pytest.fixture
-def world():
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo province and its objects, seeded once for both tests of this module inside a transaction that is
+    rolled back after them; each test runs in a savepoint of it (Django's TestCase), so neither sees what the
+    other changed, and every request of the matrix is rolled back besides (tests/security/access.py)."""
+    from django.db import transaction
+
     from tests.security.access_world import build_world
 
-    return build_world()
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
 
 
 def personas_clients(client_class):
