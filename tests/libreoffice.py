@@ -1,9 +1,11 @@
 """LibreOffice, the spreadsheet program of many offices, reads what we write: a real headless soffice converts a
 workbook's first sheet (or every sheet) to CSV, to be compared with what openpyxl reads back."""
 
+import atexit
 import csv
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -12,15 +14,25 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1"  # comma, double quote, UTF-8, first sheet
 
 
+_PROFILE: list[Path] = []
+
+
+def _profile() -> Path:
+    """The LibreOffice profile of this test process: made by its first conversion (soffice's slow first start),
+    reused by the next ones; a folder of its own, so other soffice runs on the machine (another test process's
+    included) don't collide with it. One process's conversions run one after another."""
+    if not _PROFILE:
+        _PROFILE.append(Path(tempfile.mkdtemp(prefix="gradservice-lo-profile-")))
+        atexit.register(shutil.rmtree, _PROFILE[0], ignore_errors=True)
+    return _PROFILE[0]
+
+
 def libreoffice_rows(source: Path) -> list[list[str]]:
     """The first sheet of SOURCE as LibreOffice shows it (every cell as its displayed text)."""
     assert SOFFICE, "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
     outdir = source.parent / f"{source.stem}-csv"
-    profile = (
-        source.parent / "lo-profile"
-    )  # a profile of its own: other soffice runs on the machine don't collide
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", CSV_FILTER,
+        [SOFFICE, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--convert-to", CSV_FILTER,
          "--outdir", str(outdir), str(source)],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
@@ -56,9 +68,9 @@ def assert_same_cells_in_every_sheet(source: Path) -> dict[str, list[list[str]]]
     """LibreOffice shows every cell of every sheet of SOURCE (hidden ones too) as openpyxl reads it, in one soffice
     run; {sheet name: LibreOffice's rows}."""
     assert SOFFICE, "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
-    outdir, profile = source.parent / f"{source.stem}-sheets", source.parent / "lo-profile"
+    outdir = source.parent / f"{source.stem}-sheets"
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", ALL_SHEETS_FILTER,
+        [SOFFICE, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--convert-to", ALL_SHEETS_FILTER,
          "--outdir", str(outdir), str(source)],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
