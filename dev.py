@@ -285,8 +285,18 @@ def test(args: list[str]) -> int:
     if subprocess.run([str(VENV / "bin" / "mypy")], cwd=ROOT, env=env).returncode != 0:
         log("mypy failed: fix the type errors above (the files checked are listed in pyproject.toml)")
         return 1
+    # Two pytest-xdist workers (TEST_WORKERS=N for another number; `-n` among the arguments wins), each with its own
+    # test database, Redis database (REDIS_URL's and the next) and VAR_DIR (tests/settings.py).
+    env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    workers = (
+        []
+        if any(a.startswith(("-n", "--numprocesses")) for a in args)
+        else ["-n", env.get("TEST_WORKERS", "2")]
+    )
     log(f"pytest against {env['DATABASE_URL'].split('@')[-1]} and {env['REDIS_URL'].split('@')[-1]}")
-    return subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+    return subprocess.run(
+        [str(PY), "-m", "pytest", *workers, "--dist", "loadgroup", *args], cwd=ROOT, env=env
+    ).returncode
 
 
 def main() -> None:
