@@ -20,7 +20,7 @@ from . import otp
 from .sessions import expired, expiry_message
 
 # Pages a user who still owes the second factor may open.
-OPEN_URL_NAMES = {"login", "logout", "healthz", "javascript-catalog"}
+OPEN_URL_NAMES = {"login", "logout", "healthz", "javascript-catalog", "favicon"}
 OPEN_NAMESPACES = {"security"}
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.templatetags.static import static
+from django.urls import reverse
 
 ICO_HEADER = b"\x00\x00\x01\x00"  # reserved 0, type 1 (icon)
 
@@ -48,3 +49,12 @@ def test_pages_link_the_icon_from_static_files(client, static_from_finders):
     svg = client.get(static("favicon.svg"))
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in b"".join(svg.streaming_content)
+
+
+def test_an_admin_between_password_and_second_factor_still_gets_the_icon(client, province_admin, password):
+    """The browser asks for /favicon.ico on the verification page itself: that request is not sent there again."""
+    assert client.post("/login/", {"username": province_admin.username, "password": password}).status_code == 302
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == static("favicon.ico")
+    # The check above means something: any other page still sends this session to the second factor.
+    assert client.get("/").url.startswith((reverse("security:otp_verify"), reverse("security:otp_setup")))
