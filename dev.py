@@ -286,7 +286,8 @@ def test(args: list[str]) -> int:
         log("mypy failed: fix the type errors above (the files checked are listed in pyproject.toml)")
         return 1
     # Two pytest-xdist workers (TEST_WORKERS=N for another number; `-n` among the arguments wins), each with its own
-    # test database, Redis database (REDIS_URL's and the next) and VAR_DIR (tests/settings.py).
+    # test database, Redis database (REDIS_URL's and the next) and VAR_DIR (tests/settings.py). --dist loadfile: a
+    # file's tests run on one worker, so a module fixture (the access matrix's demo province) is built once.
     env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     workers = (
         []
@@ -295,7 +296,7 @@ def test(args: list[str]) -> int:
     )
     log(f"pytest against {env['DATABASE_URL'].split('@')[-1]} and {env['REDIS_URL'].split('@')[-1]}")
     return subprocess.run(
-        [str(PY), "-m", "pytest", *workers, "--dist", "loadgroup", *args], cwd=ROOT, env=env
+        [str(PY), "-m", "pytest", *workers, "--dist", "loadfile", *args], cwd=ROOT, env=env
     ).returncode
 
 

@@ -16,9 +16,6 @@ from core.models import User
 from tests.security.access import PERSONAS, answer, url_patterns
 from tests.security.access_rules import RULES
 
-# Both tests on one xdist worker (dev.py test runs --dist loadgroup): they share the world, seeded once.
-pytestmark = pytest.mark.xdist_group("access_matrix")
-
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
