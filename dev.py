@@ -286,8 +286,9 @@ def test(args: list[str]) -> int:
         log("mypy failed: fix the type errors above (the files checked are listed in pyproject.toml)")
         return 1
     # Two pytest-xdist workers (TEST_WORKERS=N for another number; `-n` among the arguments wins), each with its own
-    # test database, Redis database (REDIS_URL's and the next) and VAR_DIR (tests/settings.py). --dist loadfile: a
-    # file's tests run on one worker, so a module fixture (the access matrix's demo province) is built once.
+    # test database, Redis database (REDIS_URL's and the next) and VAR_DIR (tests/settings.py). --dist load keeps
+    # pytest-django's order in each worker (transactional tests, which flush the tables, after the others);
+    # loadfile would run a file's transactional tests before other files' tests that expect the migrated data.
     env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     workers = (
         []
@@ -296,7 +297,7 @@ def test(args: list[str]) -> int:
     )
     log(f"pytest against {env['DATABASE_URL'].split('@')[-1]} and {env['REDIS_URL'].split('@')[-1]}")
     return subprocess.run(
-        [str(PY), "-m", "pytest", *workers, "--dist", "loadfile", *args], cwd=ROOT, env=env
+        [str(PY), "-m", "pytest", *workers, "--dist", "load", *args], cwd=ROOT, env=env
     ).returncode
 
 
