@@ -53,6 +53,7 @@ END
 $$;
 """
 
+
 def _old_trigger_function() -> str:
     """0004's trigger function as it was (its SQL up to the first CREATE TRIGGER), for the way back."""
     previous = importlib.import_module("core.migrations.0004_audit_append_only")

@@ -53,7 +53,9 @@ def test_pages_link_the_icon_from_static_files(client, static_from_finders):
 
 def test_an_admin_between_password_and_second_factor_still_gets_the_icon(client, province_admin, password):
     """The browser asks for /favicon.ico on the verification page itself: that request is not sent there again."""
-    assert client.post("/login/", {"username": province_admin.username, "password": password}).status_code == 302
+    assert (
+        client.post("/login/", {"username": province_admin.username, "password": password}).status_code == 302
+    )
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"] == static("favicon.ico")
     # The check above means something: any other page still sends this session to the second factor.

@@ -89,6 +89,7 @@ handover:unreachable_answers       - post 302 302 302 302 302 403 403
 handover:unreachable_export        - get  302 200 200 200 200 403 403
 handover:worklist                  - get  302 200 200 200 200 403 403
 healthz                            - get  200 200 200 200 200 200 200
+favicon                            - get  302 302 302 302 302 302 302
 home                               - get  302 200 200 200 200 200 200
 job-posting-detail                 A get  401 200 200 404 404 404 404
 job-posting-detail                 B get  401 200 404 404 200 404 404
