@@ -27,15 +27,20 @@ def _profile() -> Path:
     return _PROFILE[0]
 
 
-def libreoffice_rows(source: Path) -> list[list[str]]:
-    """The first sheet of SOURCE as LibreOffice shows it (every cell as its displayed text)."""
+def _convert(source: Path, csv_filter: str, outdir: Path) -> subprocess.CompletedProcess:
+    """One headless soffice run converting SOURCE with CSV_FILTER into OUTDIR, on this process's profile."""
     assert SOFFICE, "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
-    outdir = source.parent / f"{source.stem}-csv"
-    result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--convert-to", CSV_FILTER,
+    return subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--convert-to", csv_filter,
          "--outdir", str(outdir), str(source)],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
+
+
+def libreoffice_rows(source: Path) -> list[list[str]]:
+    """The first sheet of SOURCE as LibreOffice shows it (every cell as its displayed text)."""
+    outdir = source.parent / f"{source.stem}-csv"
+    result = _convert(source, CSV_FILTER, outdir)
     converted = outdir / f"{source.stem}.csv"
     assert converted.exists(), result.stdout + result.stderr
     with Path(converted).open(encoding="utf-8", newline="") as handle:
@@ -67,13 +72,8 @@ ALL_SHEETS_FILTER = f"{CSV_FILTER},,,,,,,,-1"
 def assert_same_cells_in_every_sheet(source: Path) -> dict[str, list[list[str]]]:
     """LibreOffice shows every cell of every sheet of SOURCE (hidden ones too) as openpyxl reads it, in one soffice
     run; {sheet name: LibreOffice's rows}."""
-    assert SOFFICE, "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
     outdir = source.parent / f"{source.stem}-sheets"
-    result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--convert-to", ALL_SHEETS_FILTER,
-         "--outdir", str(outdir), str(source)],
-        capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+    result = _convert(source, ALL_SHEETS_FILTER, outdir)
     workbook = load_workbook(source, read_only=True)
     seen = {}
     for sheet in workbook.worksheets:

@@ -36,23 +36,6 @@ END
 $$;
 """
 
-PURGE_FUNCTION = """
-CREATE OR REPLACE FUNCTION core_auditevent_purge(days integer, OUT deleted bigint, OUT cutoff timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
-BEGIN
-    IF days IS NULL OR days < 183 THEN
-        RAISE EXCEPTION '审计日志至少保留 183 天，不接受 % 天', days
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    cutoff := clock_timestamp() - make_interval(days => days);
-    PERFORM set_config('gradservice.audit_purge', 'on', true);
-    DELETE FROM core_auditevent WHERE at < cutoff;
-    GET DIAGNOSTICS deleted = ROW_COUNT;
-    PERFORM set_config('gradservice.audit_purge', 'off', true);
-END
-$$;
-"""
-
 
 def _old_trigger_function() -> str:
     """0004's trigger function as it was (its SQL up to the first CREATE TRIGGER), for the way back."""
@@ -69,7 +52,10 @@ def forward(apps, schema_editor):
         cursor.execute(TRIGGER_FUNCTION)
         cursor.execute("SELECT current_schema()")
         schema = sql.Identifier(cursor.fetchone()[0]).as_string(cursor.connection)
-        cursor.execute(PURGE_FUNCTION.replace("{schema}", schema))
+        # 0004's purge function, its body unchanged, now runs as the owner with a fixed search_path.
+        cursor.execute(
+            f"ALTER FUNCTION core_auditevent_purge(integer) SECURITY DEFINER SET search_path = {schema}, pg_temp"
+        )
         ensure_app_role(cursor)
 
 
