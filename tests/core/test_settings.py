@@ -1,11 +1,8 @@
 """Production settings: `check --deploy` passes, and bad values fail loudly at start-up."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.manage_cli import run_manage
 
 PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gradservice",
@@ -16,14 +13,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
-    )
+    return run_manage(*args, env=env, drop=frozenset({"DEBUG", "HTTPS", "SECRET_KEY"}))
 
 
 def test_check_deploy_passes_with_production_like_settings():

@@ -5,8 +5,6 @@ the connection turns on, even if somebody grants the privileges back — while t
 import datetime
 import os
 import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -20,8 +18,8 @@ from core.retention import purge_audit
 from graduates import actions
 from graduates.models import Graduate
 from tests.factories import make_id_number, unsaved_graduate
+from tests.manage_cli import run_manage
 
-ROOT = Path(__file__).resolve().parents[2]
 APP_ROLE = settings.DATABASE_APP_ROLE
 REFUSED_BY_TRIGGER = "审计日志只能追加，不能修改或删除"
 NO_PRIVILEGE = "permission denied for table core_auditevent"
@@ -159,10 +157,7 @@ def _url_as(user: str) -> str:
 
 
 def _manage(*args: str, database_url: str, **extra_env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, **extra_env}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return run_manage(*args, env={"DEBUG": "1", "DATABASE_URL": database_url, **extra_env})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,8 +4,6 @@ the one-per-ID-and-cohort rule; key rotation; loud failures on a missing or wron
 import base64
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,8 +18,8 @@ from graduates import actions
 from graduates.models import Graduate
 from handover.contact.actions import record_report_ins
 from tests.factories import make_id_number, unsaved_graduate
+from tests.manage_cli import ROOT, run_manage
 
-ROOT = Path(__file__).resolve().parents[2]
 NEW_KEY = "2:" + base64.b64encode(b"rotated-key-0002").decode()
 
 
@@ -214,25 +212,17 @@ def test_a_wrong_key_or_a_tampered_value_fails_loudly(settings):
 
 
 def test_production_refuses_to_start_without_the_keys():
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env={**base, "SECRET_KEY": "x" * 60}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    drop = frozenset({"DEBUG", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"})
+    result = run_manage("check", env={"SECRET_KEY": "x" * 60}, drop=drop)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY" in result.stderr
     key_file = ROOT / "var" / f"test-field-key-{os.getpid()}"
     key_file.parent.mkdir(exist_ok=True)
     key_file.write_text(NEW_KEY + "\n")
     try:
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
-            env={**base, "SECRET_KEY": "x" * 60, "FIELD_ENCRYPTION_KEY_FILE": str(key_file),
+        result = run_manage(
+            "check", drop=drop,
+            env={"SECRET_KEY": "x" * 60, "FIELD_ENCRYPTION_KEY_FILE": str(key_file),
                  "BLIND_INDEX_KEY": crypto.DEVELOPMENT_BLIND_INDEX_KEY},
         )  # fmt: skip
     finally:
