@@ -218,11 +218,7 @@ def _store_snapshot(
     """The new version, in one transaction. The file goes to the server by COPY, in STORE_CHUNK parts as hex text
     read from disk one at a time (memory stays flat: one bytea parameter of 20 MB costs psycopg2 eight times its
     size), into a temporary table joined into the row's content by one UPDATE (appending part by part would
-    rewrite the growing value each time)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(STORE_CHUNK), b""):
-            digest.update(block)
+    rewrite the growing value each time); its SHA-256 is taken from the same reads."""
     code = office.region_id if office is not None else f"{settings.PROVINCE_CODE}0000"
     with transaction.atomic():
         # One writer per (cohort, month, office) at a time, so versions never collide.
@@ -242,7 +238,7 @@ def _store_snapshot(
             version=version,
             content=b"",
             filename=f"{cohort}届汇总表_{code}_{month:%Y%m}_v{version}.xlsx",
-            sha256=digest.hexdigest(),
+            sha256="",
             row_count=rows,
             as_of=as_of,
             generated_by=user,
@@ -251,13 +247,15 @@ def _store_snapshot(
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE monthly_snapshot_parts (n integer, part bytea) ON COMMIT DROP")
             with path.open("rb") as handle:
+                parts = _HexParts(handle)
                 cursor.cursor.copy_expert(
-                    "COPY monthly_snapshot_parts (n, part) FROM STDIN", _HexParts(handle), size=STORE_CHUNK
+                    "COPY monthly_snapshot_parts (n, part) FROM STDIN", parts, size=STORE_CHUNK
                 )
+            snapshot.sha256 = parts.digest.hexdigest()
             cursor.execute(
-                "UPDATE reporting_monthlysnapshot SET content = (SELECT coalesce(string_agg(part, ''::bytea "
-                "ORDER BY n), ''::bytea) FROM monthly_snapshot_parts) WHERE id = %s",
-                [snapshot.pk],
+                "UPDATE reporting_monthlysnapshot SET sha256 = %s, content = (SELECT coalesce(string_agg(part, "
+                "''::bytea ORDER BY n), ''::bytea) FROM monthly_snapshot_parts) WHERE id = %s",
+                [snapshot.sha256, snapshot.pk],
             )
             cursor.execute("DROP TABLE monthly_snapshot_parts")
     snapshot.content = path.read_bytes()  # the whole file, read once, for the caller
@@ -266,16 +264,17 @@ def _store_snapshot(
 
 class _HexParts:
     """A file as COPY text lines: the part number, a tab, the bytea in hex (\\x escaped for COPY), one STORE_CHUNK
-    part per read()."""
+    part per read(); DIGEST is the SHA-256 of the bytes read so far."""
 
     def __init__(self, handle):
-        self.handle, self.n = handle, 0
+        self.handle, self.n, self.digest = handle, 0, hashlib.sha256()
 
     def read(self, size: int = -1) -> bytes:
         block = self.handle.read(STORE_CHUNK)
         if not block:
             return b""
         self.n += 1
+        self.digest.update(block)
         return b"%d\t\\\\x%s\n" % (self.n, binascii.hexlify(block))  # COPY text reads \\\\x as \\x
 
     readline = read

@@ -1,6 +1,7 @@
 """The monthly 汇总表 (seed 001 annex 2): what an office downloads and what the bureau receives."""
 
 import datetime
+import hashlib
 import io
 import json
 
@@ -212,7 +213,7 @@ def test_the_command_prints_json_and_stores_a_snapshot(county_clerk, tmp_path, c
     snapshot = MonthlySnapshot.objects.get(pk=printed["snapshot"])
     assert list(printed) == ["rows", "sha256", "path", "snapshot"]
     assert printed["rows"] == 1 == snapshot.row_count
-    assert printed["sha256"] == snapshot.sha256
+    assert printed["sha256"] == snapshot.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     assert printed["path"] == str(out)
     assert out.read_bytes() == bytes(snapshot.content)
     assert snapshot.cohort == 2025 and snapshot.office.region_id == "630102"
