@@ -5,6 +5,7 @@ from django.test import Client
 
 from graduates.models import Graduate, SelfRegistration
 from tests.factories import make_id_number
+from tests.html_refs import foreign_refs
 
 from .conftest import payload
 
@@ -25,7 +26,8 @@ def test_the_page_shows_the_form_and_what_happens_to_the_data(demo_province, cli
         assert text in page
     assert 'name="csrfmiddlewaretoken"' in page and 'name="form_token"' in page
     assert "城东区" in page  # the province's counties to choose the origin from
-    assert "cdn" not in page.lower() and "https://" not in page
+    assert "/static/selfreg/register.js" in page
+    assert foreign_refs(page) == []  # no CDN, no web font: everything from this site
 
 
 def test_a_post_without_the_csrf_token_is_refused(demo_province):
