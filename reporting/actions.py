@@ -231,19 +231,6 @@ def _store_snapshot(
             v=Max("version")
         )["v"]
         version = (latest or 0) + 1
-        snapshot = MonthlySnapshot.objects.create(
-            cohort=cohort,
-            month=month,
-            office=office,
-            version=version,
-            content=b"",
-            filename=f"{cohort}届汇总表_{code}_{month:%Y%m}_v{version}.xlsx",
-            sha256="",
-            row_count=rows,
-            as_of=as_of,
-            generated_by=user,
-            generated_at=generated_at,
-        )
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE monthly_snapshot_parts (n integer, part bytea) ON COMMIT DROP")
             with path.open("rb") as handle:
@@ -251,11 +238,23 @@ def _store_snapshot(
                 cursor.cursor.copy_expert(
                     "COPY monthly_snapshot_parts (n, part) FROM STDIN", parts, size=STORE_CHUNK
                 )
-            snapshot.sha256 = parts.digest.hexdigest()
+            snapshot = MonthlySnapshot.objects.create(
+                cohort=cohort,
+                month=month,
+                office=office,
+                version=version,
+                content=b"",
+                filename=f"{cohort}届汇总表_{code}_{month:%Y%m}_v{version}.xlsx",
+                sha256=parts.digest.hexdigest(),
+                row_count=rows,
+                as_of=as_of,
+                generated_by=user,
+                generated_at=generated_at,
+            )
             cursor.execute(
-                "UPDATE reporting_monthlysnapshot SET sha256 = %s, content = (SELECT coalesce(string_agg(part, "
-                "''::bytea ORDER BY n), ''::bytea) FROM monthly_snapshot_parts) WHERE id = %s",
-                [snapshot.sha256, snapshot.pk],
+                "UPDATE reporting_monthlysnapshot SET content = (SELECT coalesce(string_agg(part, ''::bytea "
+                "ORDER BY n), ''::bytea) FROM monthly_snapshot_parts) WHERE id = %s",
+                [snapshot.pk],
             )
             cursor.execute("DROP TABLE monthly_snapshot_parts")
     snapshot.content = path.read_bytes()  # the whole file, read once, for the caller
