@@ -913,7 +913,7 @@ def _copy_all(cursor, copies: list[tuple[str, Sequence[str], io.StringIO]]) -> N
             cursor.copy_expert(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
                 buffer,
-                size=1 << 20,
+                1 << 20,  # the buffer size, positional: Django's CursorDebugWrapper (DEBUG) takes no keywords
             )
 
 

@@ -235,9 +235,7 @@ def _store_snapshot(
             cursor.execute("CREATE TEMP TABLE monthly_snapshot_parts (n integer, part bytea) ON COMMIT DROP")
             with path.open("rb") as handle:
                 parts = _HexParts(handle)
-                cursor.cursor.copy_expert(
-                    "COPY monthly_snapshot_parts (n, part) FROM STDIN", parts, size=STORE_CHUNK
-                )
+                cursor.copy_expert("COPY monthly_snapshot_parts (n, part) FROM STDIN", parts, STORE_CHUNK)
             snapshot = MonthlySnapshot.objects.create(
                 cohort=cohort,
                 month=month,

@@ -57,6 +57,13 @@ def test_creates_the_demo_province_when_it_is_missing(regions):
     assert Office.objects.filter(kind=OfficeKind.BUREAU, region_id="630000").exists()
 
 
+def test_generates_with_debug_on(demo_province, settings):
+    """A developer's DEBUG=1 wraps cursors in Django's CursorDebugWrapper, whose copy_expert takes no keywords."""
+    settings.DEBUG = True
+    generate_graduates(count=50)
+    assert Graduate.objects.count() == 50
+
+
 def test_every_id_number_passes_the_check_and_agrees_with_gender_and_birth_date(generated):
     for graduate in generated:
         info = check_id_number(graduate.id_number)
